@@ -1,0 +1,256 @@
+//! The one error type of tapegrad. `autograd` and `nn` re-export it.
+
+use std::fmt;
+
+/// A `Result` whose error is tapegrad's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in tapegrad. Every shape error names the op and the shapes.
+///
+/// ```
+/// use tensor::Tensor;
+/// let a = Tensor::<f32>::zeros(&[4, 2])?;
+/// let b = Tensor::<f32>::zeros(&[3, 4])?;
+/// let err = a.matmul(&b).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "matmul: cannot multiply [4, 2] by [3, 4] (inner dimensions 2 and 3 differ)"
+/// );
+/// # Ok::<(), tensor::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two shapes that NumPy's broadcasting rule cannot combine.
+    Broadcast {
+        /// The op that tried.
+        op: &'static str,
+        /// Left operand's shape.
+        lhs: Vec<usize>,
+        /// Right operand's shape.
+        rhs: Vec<usize>,
+    },
+    /// A tensor cannot be broadcast (or summed) to the requested shape.
+    BroadcastTo {
+        /// The op that tried.
+        op: &'static str,
+        /// The tensor's shape.
+        from: Vec<usize>,
+        /// The requested shape.
+        to: Vec<usize>,
+    },
+    /// Matrix product operands that do not fit.
+    Matmul {
+        /// Left operand's shape.
+        lhs: Vec<usize>,
+        /// Right operand's shape.
+        rhs: Vec<usize>,
+        /// Why, e.g. "inner dimensions 2 and 3 differ".
+        reason: String,
+    },
+    /// Data whose length does not match the shape's element count.
+    DataLength {
+        /// The op that was given the data.
+        op: &'static str,
+        /// The requested shape.
+        shape: Vec<usize>,
+        /// The element count the shape needs.
+        expected: usize,
+        /// The number of elements given.
+        got: usize,
+    },
+    /// A reshape to a shape with a different element count.
+    Reshape {
+        /// The tensor's shape.
+        from: Vec<usize>,
+        /// The requested shape.
+        to: Vec<usize>,
+    },
+    /// A shape whose element count (or byte size) does not fit in `usize`/`isize`.
+    SizeOverflow {
+        /// The op that was given the shape.
+        op: &'static str,
+        /// The shape.
+        shape: Vec<usize>,
+    },
+    /// The allocator refused a buffer of this many elements.
+    Alloc {
+        /// The op that needed the buffer.
+        op: &'static str,
+        /// The buffer's element count.
+        elements: usize,
+    },
+    /// An axis outside `-ndim..ndim`.
+    Axis {
+        /// The op.
+        op: &'static str,
+        /// The axis given.
+        axis: isize,
+        /// The tensor's shape.
+        shape: Vec<usize>,
+    },
+    /// An index outside a dimension.
+    Index {
+        /// The op.
+        op: &'static str,
+        /// The index given.
+        index: Vec<usize>,
+        /// The tensor's shape.
+        shape: Vec<usize>,
+    },
+    /// A rank the op does not take.
+    Rank {
+        /// The op.
+        op: &'static str,
+        /// What the op needs, e.g. "2-D".
+        expected: String,
+        /// The shape given.
+        shape: Vec<usize>,
+    },
+    /// Shapes that must match exactly (after the op's own rules) but do not.
+    ShapeMismatch {
+        /// The op.
+        op: &'static str,
+        /// The shapes, in argument order.
+        shapes: Vec<Vec<usize>>,
+        /// What had to hold.
+        reason: String,
+    },
+    /// A forward or backward pass produced NaN or infinity (autograd's anomaly mode).
+    NonFinite {
+        /// The op whose output was not finite.
+        op: String,
+        /// `"forward"`, or `"backward"` with the input index that received the gradient.
+        pass: String,
+    },
+    /// Any other invalid argument.
+    Invalid {
+        /// The op.
+        op: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A malformed file or stream.
+    Format {
+        /// What was being read.
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An I/O error (kept as text so `Error` stays `Clone` and `PartialEq`).
+    Io(String),
+}
+
+/// Formats a shape as NumPy's `(4, 2)` would be written in a Rust list: `[4, 2]`.
+pub(crate) struct ShapeFmt<'a>(pub &'a [usize]);
+
+impl fmt::Display for ShapeFmt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ShapeFmt as S;
+        match self {
+            Error::Broadcast { op, lhs, rhs } => write!(
+                f,
+                "{op}: cannot broadcast {} with {} (NumPy rule: trailing dimensions must be equal or 1)",
+                S(lhs),
+                S(rhs)
+            ),
+            Error::BroadcastTo { op, from, to } => {
+                write!(f, "{op}: cannot broadcast {} to {}", S(from), S(to))
+            }
+            Error::Matmul { lhs, rhs, reason } => {
+                write!(
+                    f,
+                    "matmul: cannot multiply {} by {} ({reason})",
+                    S(lhs),
+                    S(rhs)
+                )
+            }
+            Error::DataLength {
+                op,
+                shape,
+                expected,
+                got,
+            } => write!(
+                f,
+                "{op}: shape {} needs {expected} elements but {got} were given",
+                S(shape)
+            ),
+            Error::Reshape { from, to } => {
+                write!(
+                    f,
+                    "reshape: cannot reshape {} into {} (element counts differ)",
+                    S(from),
+                    S(to)
+                )
+            }
+            Error::SizeOverflow { op, shape } => {
+                write!(
+                    f,
+                    "{op}: shape {} has too many elements to address",
+                    S(shape)
+                )
+            }
+            Error::Alloc { op, elements } => {
+                write!(
+                    f,
+                    "{op}: could not allocate a buffer of {elements} elements"
+                )
+            }
+            Error::Axis { op, axis, shape } => write!(
+                f,
+                "{op}: axis {axis} is out of range for shape {} (rank {})",
+                S(shape),
+                shape.len()
+            ),
+            Error::Index { op, index, shape } => {
+                write!(
+                    f,
+                    "{op}: index {} is out of range for shape {}",
+                    S(index),
+                    S(shape)
+                )
+            }
+            Error::Rank {
+                op,
+                expected,
+                shape,
+            } => {
+                write!(
+                    f,
+                    "{op}: expected a {expected} tensor, got shape {}",
+                    S(shape)
+                )
+            }
+            Error::ShapeMismatch { op, shapes, reason } => {
+                write!(f, "{op}: incompatible shapes ")?;
+                for (i, s) in shapes.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}", S(s))?;
+                }
+                write!(f, " ({reason})")
+            }
+            Error::NonFinite { op, pass } => {
+                write!(f, "anomaly: {op} produced a NaN or infinity in its {pass}")
+            }
+            Error::Invalid { op, reason } => write!(f, "{op}: {reason}"),
+            Error::Format { what, reason } => write!(f, "invalid {what}: {reason}"),
+            Error::Io(msg) => write!(f, "I/O error: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e.to_string())
+    }
+}

@@ -1,0 +1,172 @@
+//! The matrix product with NumPy's `matmul` shape rules. The arithmetic is the GEMM in
+//! [`crate::gemm`]; this file only sorts out shapes, batches and strides.
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::gemm::{MatRef, gemm};
+use crate::shape::{Dims, broadcast_shapes, numel};
+use crate::tensor::{Tensor, try_alloc};
+
+impl<T: Float> Tensor<T> {
+    /// The matrix product, following NumPy's `matmul`:
+    /// - 2-D by 2-D: `[m, k] @ [k, n] -> [m, n]`;
+    /// - higher ranks: a stack of matrices in the last two axes, the leading (batch) axes
+    ///   broadcast, e.g. `[b, m, k] @ [k, n] -> [b, m, n]`;
+    /// - a 1-D operand is a row (left) or column (right) vector whose axis is then removed.
+    ///
+    /// Operands may be any strided view (a transposed matrix is read in place, not copied).
+    ///
+    /// # Errors
+    /// [`Error::Matmul`] naming both shapes if the inner dimensions differ, the batch axes do not
+    /// broadcast, or an operand is 0-D.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let a = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// let b = Tensor::<f64>::from_vec(vec![5.0, 6.0, 7.0, 8.0], &[2, 2])?;
+    /// assert_eq!(a.matmul(&b)?.to_vec(), vec![19.0, 22.0, 43.0, 50.0]);
+    /// assert_eq!(a.t()?.matmul(&b)?.to_vec(), vec![26.0, 30.0, 38.0, 44.0]);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn matmul(&self, rhs: &Tensor<T>) -> Result<Tensor<T>> {
+        let err = |reason: String| Error::Matmul {
+            lhs: self.shape().to_vec(),
+            rhs: rhs.shape().to_vec(),
+            reason,
+        };
+        if self.ndim() == 0 || rhs.ndim() == 0 {
+            return Err(err("0-D operands have no matrix product; use mul".into()));
+        }
+        // Promote vectors to matrices: [k] -> [1, k] on the left, [k] -> [k, 1] on the right.
+        let a = if self.ndim() == 1 {
+            self.unsqueeze(0)?
+        } else {
+            self.clone()
+        };
+        let b = if rhs.ndim() == 1 {
+            rhs.unsqueeze(1)?
+        } else {
+            rhs.clone()
+        };
+        let (ra, rb) = (a.ndim(), b.ndim());
+        let (m, k) = (a.shape()[ra - 2], a.shape()[ra - 1]);
+        let (k2, n) = (b.shape()[rb - 2], b.shape()[rb - 1]);
+        if k != k2 {
+            return Err(err(format!("inner dimensions {k} and {k2} differ")));
+        }
+        let batch = broadcast_shapes("matmul", &a.shape()[..ra - 2], &b.shape()[..rb - 2])
+            .map_err(|_| {
+                err(format!(
+                    "batch dimensions {:?} and {:?} do not broadcast",
+                    &a.shape()[..ra - 2],
+                    &b.shape()[..rb - 2]
+                ))
+            })?;
+        let mut out_shape: Dims = batch.clone();
+        out_shape.extend([m, n]);
+        let total = numel("matmul", &out_shape)?;
+
+        // Each operand seen with the full batch shape (stride 0 where broadcast).
+        let mut a_shape = batch.clone();
+        a_shape.extend([m, k]);
+        let mut b_shape = batch.clone();
+        b_shape.extend([k, n]);
+        let a = a.broadcast_to(&a_shape)?;
+        let b = b.broadcast_to(&b_shape)?;
+        let nb = batch.len();
+        let (al, bl) = (a.layout(), b.layout());
+
+        let mut out = try_alloc::<T>("matmul", total)?;
+        out.resize(total, T::ZERO);
+        let batches: usize = batch.iter().product();
+        if m * n > 0 {
+            for (bi, c) in out.chunks_exact_mut(m * n).enumerate().take(batches) {
+                // Storage offsets of this batch's matrices.
+                let (mut ao, mut bo, mut rem) = (al.offset(), bl.offset(), bi);
+                for ax in (0..nb).rev() {
+                    let i = rem % batch[ax];
+                    rem /= batch[ax];
+                    ao += i * al.strides()[ax];
+                    bo += i * bl.strides()[ax];
+                }
+                let am = MatRef {
+                    data: &a.data,
+                    offset: ao,
+                    rs: al.strides()[nb],
+                    cs: al.strides()[nb + 1],
+                };
+                let bm = MatRef {
+                    data: &b.data,
+                    offset: bo,
+                    rs: bl.strides()[nb],
+                    cs: bl.strides()[nb + 1],
+                };
+                gemm(m, k, n, am, bm, c);
+            }
+        }
+        // Drop the axes that vector promotion added.
+        if rhs.ndim() == 1 {
+            out_shape.remove(out_shape.len() - 1);
+        }
+        if self.ndim() == 1 {
+            out_shape.remove(out_shape.len() - if rhs.ndim() == 1 { 1 } else { 2 });
+        }
+        Ok(Tensor::from_parts(out, &out_shape))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iota(shape: &[usize]) -> Tensor<f64> {
+        Tensor::from_fn(shape, |i| (i % 7) as f64 - 3.0).unwrap()
+    }
+
+    /// The definition: c[i, j] = sum_p a[i, p] b[p, j].
+    fn naive(a: &Tensor<f64>, b: &Tensor<f64>) -> Vec<f64> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                for p in 0..k {
+                    c[i * n + j] += a.get(&[i, p]).unwrap() * b.get(&[p, j]).unwrap();
+                }
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn vectors_follow_numpy_promotion() {
+        let v = iota(&[3]);
+        let m = iota(&[3, 2]);
+        assert_eq!(v.matmul(&m).unwrap().shape(), &[2]);
+        assert_eq!(m.t().unwrap().matmul(&v).unwrap().shape(), &[2]);
+        assert_eq!(v.matmul(&v).unwrap().shape(), &[] as &[usize]);
+        assert_eq!(v.matmul(&v).unwrap().item().unwrap(), 9.0 + 4.0 + 1.0);
+    }
+
+    #[test]
+    fn batched_product_broadcasts_the_batch_axis() {
+        let a = iota(&[3, 2, 4]);
+        let b = iota(&[1, 4, 5]);
+        let c = a.matmul(&b).unwrap();
+        assert_eq!(c.shape(), &[3, 2, 5]);
+        for i in 0..3 {
+            let want = naive(&a.select(0, i).unwrap(), &b.select(0, 0).unwrap());
+            assert_eq!(c.select(0, i).unwrap().to_vec(), want);
+        }
+        let e = a.matmul(&iota(&[2, 4, 5])).unwrap_err();
+        assert!(
+            e.to_string().contains("batch dimensions [3] and [2]"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn empty_inner_dimension_gives_zeros() {
+        let c = iota(&[2, 0]).matmul(&iota(&[0, 3])).unwrap();
+        assert_eq!(c.to_vec(), vec![0.0; 6]);
+    }
+}

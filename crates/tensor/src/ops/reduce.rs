@@ -1,0 +1,510 @@
+//! Reductions over all elements or along one axis, and `sum_to`, the inverse of broadcasting.
+//!
+//! Sums use NumPy's pairwise summation along contiguous runs (8 accumulators, blocks of 128,
+//! halving above), so results agree with NumPy's to the last bit in the common cases and the
+//! error grows as O(log n) rather than O(n). Along a strided axis, each output accumulates its
+//! inputs in order, as NumPy does. Either way the order is fixed by the shape alone: results
+//! never depend on the number of threads.
+
+use rayon::prelude::*;
+
+use crate::elementwise::PAR_MIN_ELEMS;
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::iter::for_each_run_in;
+use crate::shape::{Axis, Dims, Layout, resolve_axis};
+use crate::tensor::Tensor;
+
+/// NumPy's block size for pairwise summation.
+const PW_BLOCKSIZE: usize = 128;
+
+/// NumPy's `pairwise_sum`, element for element: below 8 a plain loop; up to 128 eight
+/// interleaved accumulators combined as a tree; above, split in two (at a multiple of 8) and
+/// recurse. Large halves run on rayon's pool; the grouping, and so the result, is the same.
+pub(crate) fn pairwise_sum<T: Float>(a: &[T]) -> T {
+    let n = a.len();
+    if n < 8 {
+        let mut res = T::ZERO;
+        for &x in a {
+            res += x;
+        }
+        res
+    } else if n <= PW_BLOCKSIZE {
+        let mut r = [T::ZERO; 8];
+        r.copy_from_slice(&a[..8]);
+        let body = n - n % 8;
+        for chunk in a[8..body].chunks_exact(8) {
+            for j in 0..8 {
+                r[j] += chunk[j];
+            }
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in &a[body..] {
+            res += x;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        let (lo, hi) = a.split_at(n2);
+        if n >= PAR_MIN_ELEMS {
+            let (x, y) = rayon::join(|| pairwise_sum(lo), || pairwise_sum(hi));
+            x + y
+        } else {
+            pairwise_sum(lo) + pairwise_sum(hi)
+        }
+    }
+}
+
+/// The layout of the remaining axes once `axis` is taken out, and the taken axis' length and stride.
+fn split_axis(layout: &Layout, axis: usize) -> (Layout, usize, usize) {
+    let mut rest = layout.clone();
+    let n = rest.shape.remove(axis);
+    let s = rest.strides.remove(axis);
+    (rest, n, s)
+}
+
+/// Output shape of a reduction along `axis`.
+fn reduced_shape(shape: &[usize], axis: usize, keepdims: bool) -> Dims {
+    let mut out: Dims = shape.into();
+    if keepdims {
+        out[axis] = 1;
+    } else {
+        out.remove(axis);
+    }
+    out
+}
+
+impl<T: Float> Tensor<T> {
+    /// Folds along `axis`: for every output position, `acc = step(acc, x_i, i)` for
+    /// `i = 0, 1, ..` in order, starting from `init`, then `finish(acc, n)`.
+    fn fold_axis<S: Copy + Send + Sync>(
+        &self,
+        axis: usize,
+        keepdims: bool,
+        init: S,
+        step: impl Fn(S, T, usize) -> S + Sync,
+        finish: impl Fn(S, usize) -> T + Sync,
+    ) -> Tensor<T> {
+        let (rest, n, stride) = split_axis(&self.layout, axis);
+        let out_n = rest.numel();
+        let data = &self.data[..];
+        // Accumulate outputs `start..start + acc.len()` over the whole axis, one axis step at a
+        // time, so the inner loop runs along the remaining (often contiguous) dimensions.
+        let fill = |start: usize, out: &mut [T]| {
+            let mut acc = vec![init; out.len()];
+            for i in 0..n {
+                let mut k = 0;
+                let base = rest.offset + i * stride;
+                for_each_run_in(
+                    rest.shape(),
+                    [rest.strides()],
+                    [base],
+                    start..start + out.len(),
+                    |[o], len, [s]| {
+                        for (j, a) in acc[k..k + len].iter_mut().enumerate() {
+                            *a = step(*a, data[o + j * s], i);
+                        }
+                        k += len;
+                    },
+                );
+            }
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = finish(a, n);
+            }
+        };
+        let mut out = vec![T::ZERO; out_n];
+        const CHUNK: usize = 1 << 12;
+        if out_n.saturating_mul(n.max(1)) >= PAR_MIN_ELEMS && out_n > CHUNK {
+            out.par_chunks_mut(CHUNK)
+                .enumerate()
+                .for_each(|(c, o)| fill(c * CHUNK, o));
+        } else {
+            fill(0, &mut out);
+        }
+        Tensor::from_parts(out, &reduced_shape(self.shape(), axis, keepdims))
+    }
+
+    /// Sum of all elements, as a rank-0 tensor.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// assert_eq!(x.sum().item()?, 10.0);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn sum(&self) -> Tensor<T> {
+        let c = self.contiguous();
+        let s = c.as_slice().expect("invariant: contiguous() is contiguous");
+        Tensor::scalar(pairwise_sum(s))
+    }
+
+    /// Sum along `axis` (negative counts from the end); `keepdims` keeps it with length 1.
+    ///
+    /// # Errors
+    /// [`Error::Axis`] if the axis is out of range.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+    /// assert_eq!(x.sum_axis(0, false)?.to_vec(), vec![5.0, 7.0, 9.0]);
+    /// assert_eq!(x.sum_axis(-1, true)?.shape(), &[2, 1]);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn sum_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = resolve_axis("sum", axis.as_isize(), self.shape())?;
+        let (rest, n, stride) = split_axis(&self.layout, ax);
+        if stride == 1 && n >= 8 {
+            // A contiguous run per output: NumPy sums it pairwise.
+            let data = &self.data[..];
+            let mut out = Vec::with_capacity(rest.numel());
+            for_each_run_in(
+                rest.shape(),
+                [rest.strides()],
+                [rest.offset],
+                0..rest.numel(),
+                |[o], len, [s]| {
+                    out.extend((0..len).map(|j| pairwise_sum(&data[o + j * s..o + j * s + n])));
+                },
+            );
+            return Ok(Tensor::from_parts(
+                out,
+                &reduced_shape(self.shape(), ax, keepdims),
+            ));
+        }
+        Ok(self.fold_axis(ax, keepdims, T::ZERO, |acc, x, _| acc + x, |acc, _| acc))
+    }
+
+    /// Sum over several axes at once (each listed at most once).
+    ///
+    /// # Errors
+    /// [`Error::Axis`] if an axis is out of range or repeated.
+    pub fn sum_axes(&self, axes: &[isize], keepdims: bool) -> Result<Tensor<T>> {
+        let mut resolved: Vec<usize> = axes
+            .iter()
+            .map(|&a| resolve_axis("sum", a, self.shape()))
+            .collect::<Result<_>>()?;
+        resolved.sort_unstable();
+        if let Some(w) = resolved.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::Axis {
+                op: "sum (repeated axis)",
+                axis: w[0] as isize,
+                shape: self.shape().to_vec(),
+            });
+        }
+        let mut out = self.clone();
+        // Highest axis first so the remaining indices stay valid when dims are dropped.
+        for &ax in resolved.iter().rev() {
+            out = out.sum_axis(ax, keepdims)?;
+        }
+        Ok(out)
+    }
+
+    /// Mean of all elements (NaN for an empty tensor, as NumPy).
+    pub fn mean(&self) -> Tensor<T> {
+        Tensor::scalar(self.sum().data[0] / T::from_usize(self.len()))
+    }
+
+    /// Mean along `axis`.
+    ///
+    /// # Errors
+    /// [`Error::Axis`] if the axis is out of range.
+    pub fn mean_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = resolve_axis("mean", axis.as_isize(), self.shape())?;
+        let n = T::from_usize(self.shape()[ax]);
+        Ok(self.sum_axis(ax, keepdims)?.div_scalar(n))
+    }
+
+    /// Population variance of all elements (`ddof = 0`, NumPy's default):
+    /// `mean(|x - mean(x)|^2)`.
+    pub fn var(&self) -> Tensor<T> {
+        let m = self.mean().data[0];
+        self.sub_scalar(m).square().mean()
+    }
+
+    /// Population variance along `axis` (`ddof = 0`).
+    ///
+    /// # Errors
+    /// [`Error::Axis`] if the axis is out of range.
+    pub fn var_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = resolve_axis("var", axis.as_isize(), self.shape())?;
+        let m = self.mean_axis(ax, true)?;
+        self.sub(&m)?.square().mean_axis(ax, keepdims)
+    }
+
+    /// Population standard deviation of all elements: `sqrt(var)`.
+    pub fn std(&self) -> Tensor<T> {
+        self.var().sqrt()
+    }
+
+    /// Population standard deviation along `axis` (NumPy's `x.std(axis=...)`).
+    ///
+    /// # Errors
+    /// [`Error::Axis`] if the axis is out of range.
+    pub fn std_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        Ok(self.var_axis(axis, keepdims)?.sqrt())
+    }
+
+    fn nonempty(&self, op: &'static str) -> Result<()> {
+        if self.is_empty() {
+            return Err(Error::Invalid {
+                op,
+                reason: format!("empty tensor of shape {:?} has no {op}", self.shape()),
+            });
+        }
+        Ok(())
+    }
+
+    fn nonempty_axis(&self, op: &'static str, axis: impl Axis) -> Result<usize> {
+        let ax = resolve_axis(op, axis.as_isize(), self.shape())?;
+        if self.shape()[ax] == 0 {
+            return Err(Error::Invalid {
+                op,
+                reason: format!("axis {ax} of shape {:?} is empty", self.shape()),
+            });
+        }
+        Ok(ax)
+    }
+
+    /// The largest element (NaN if any element is NaN), as a rank-0 tensor.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty tensor.
+    pub fn max(&self) -> Result<Tensor<T>> {
+        self.nonempty("max")?;
+        Ok(Tensor::scalar(
+            self.to_vec().into_iter().fold(
+                T::NEG_INFINITY,
+                |m, x| if m.is_nan() { m } else { x.max(m) },
+            ),
+        ))
+    }
+
+    /// The smallest element (NaN if any element is NaN), as a rank-0 tensor.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty tensor.
+    pub fn min(&self) -> Result<Tensor<T>> {
+        self.nonempty("min")?;
+        Ok(Tensor::scalar(self.to_vec().into_iter().fold(
+            T::INFINITY,
+            |m, x| if m.is_nan() { m } else { x.min(m) },
+        )))
+    }
+
+    /// Largest element along `axis` (NaN-propagating).
+    ///
+    /// # Errors
+    /// [`Error::Axis`] for a bad axis, [`Error::Invalid`] if the axis is empty.
+    pub fn max_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = self.nonempty_axis("max", axis)?;
+        Ok(self.fold_axis(
+            ax,
+            keepdims,
+            T::NEG_INFINITY,
+            |m, x, _| if m.is_nan() { m } else { x.max(m) },
+            |m, _| m,
+        ))
+    }
+
+    /// Smallest element along `axis` (NaN-propagating).
+    ///
+    /// # Errors
+    /// [`Error::Axis`] for a bad axis, [`Error::Invalid`] if the axis is empty.
+    pub fn min_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = self.nonempty_axis("min", axis)?;
+        Ok(self.fold_axis(
+            ax,
+            keepdims,
+            T::INFINITY,
+            |m, x, _| if m.is_nan() { m } else { x.min(m) },
+            |m, _| m,
+        ))
+    }
+
+    /// Flat (row-major) index of the largest element; the first one on ties, the first NaN if
+    /// any (NumPy's `argmax`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty tensor.
+    pub fn argmax(&self) -> Result<usize> {
+        self.nonempty("argmax")?;
+        Ok(arg_best(self.to_vec().into_iter(), |x, best| x > best))
+    }
+
+    /// Flat index of the smallest element (first on ties, first NaN if any).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty tensor.
+    pub fn argmin(&self) -> Result<usize> {
+        self.nonempty("argmin")?;
+        Ok(arg_best(self.to_vec().into_iter(), |x, best| x < best))
+    }
+
+    /// Index of the largest element along `axis`, as values of `T` (exact below 2^24 for f32).
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let p = Tensor::<f64>::from_vec(vec![0.1, 0.7, 0.2, 0.5, 0.2, 0.3], &[2, 3])?;
+    /// assert_eq!(p.argmax_axis(1, false)?.to_vec(), vec![1.0, 0.0]);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Axis`] for a bad axis, [`Error::Invalid`] if the axis is empty.
+    pub fn argmax_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = self.nonempty_axis("argmax", axis)?;
+        Ok(self.fold_axis(
+            ax,
+            keepdims,
+            (T::NEG_INFINITY, usize::MAX),
+            |b, x, i| arg_step(b, x, i, |x, best| x > best),
+            |b, _| T::from_usize(b.1),
+        ))
+    }
+
+    /// Index of the smallest element along `axis`, as values of `T`.
+    ///
+    /// # Errors
+    /// [`Error::Axis`] for a bad axis, [`Error::Invalid`] if the axis is empty.
+    pub fn argmin_axis(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = self.nonempty_axis("argmin", axis)?;
+        Ok(self.fold_axis(
+            ax,
+            keepdims,
+            (T::INFINITY, usize::MAX),
+            |b, x, i| arg_step(b, x, i, |x, best| x < best),
+            |b, _| T::from_usize(b.1),
+        ))
+    }
+
+    /// Sums this tensor down to `shape`, undoing a broadcast from `shape` to `self.shape()`:
+    /// leading dimensions are summed away and dimensions that are 1 in `shape` are summed with
+    /// `keepdims`. This is how a gradient reaches a broadcast input.
+    ///
+    /// # Errors
+    /// [`Error::BroadcastTo`] if `shape` does not broadcast to `self.shape()`.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let g = Tensor::<f64>::ones(&[4, 3])?;
+    /// assert_eq!(g.sum_to(&[1, 3])?.to_vec(), vec![4.0, 4.0, 4.0]);
+    /// assert_eq!(g.sum_to(&[])?.item()?, 12.0);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn sum_to(&self, shape: &[usize]) -> Result<Tensor<T>> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        // `shape` must broadcast to ours; that check also rejects e.g. [3] -> [4].
+        let err = || Error::BroadcastTo {
+            op: "sum_to",
+            from: self.shape().to_vec(),
+            to: shape.to_vec(),
+        };
+        Layout::contiguous(shape)
+            .broadcast_to("sum_to", self.shape())
+            .map_err(|_| err())?;
+        let lead = self.ndim() - shape.len();
+        let axes: Vec<isize> = (0..self.ndim())
+            .filter(|&i| i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1))
+            .map(|i| i as isize)
+            .collect();
+        self.sum_axes(&axes, true)?.reshape(shape)
+    }
+}
+
+/// One step of arg-max/arg-min: a NaN wins and stays, otherwise strictly `better` replaces.
+fn arg_step<T: Float>(
+    (best, at): (T, usize),
+    x: T,
+    i: usize,
+    better: impl Fn(T, T) -> bool,
+) -> (T, usize) {
+    if at == usize::MAX || (!best.is_nan() && (x.is_nan() || better(x, best))) {
+        (x, i)
+    } else {
+        (best, at)
+    }
+}
+
+fn arg_best<T: Float>(it: impl Iterator<Item = T>, better: impl Fn(T, T) -> bool + Copy) -> usize {
+    it.enumerate()
+        .fold((T::ZERO, usize::MAX), |b, (i, x)| arg_step(b, x, i, better))
+        .1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: &[f64], s: &[usize]) -> Tensor<f64> {
+        Tensor::from_vec(v.to_vec(), s).unwrap()
+    }
+
+    #[test]
+    fn pairwise_sum_is_exact_on_integers_at_every_length_around_the_blocks() {
+        for n in [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, 70_000] {
+            let v: Vec<f64> = (0..n).map(|i| (i % 17) as f64).collect();
+            let want: f64 = (0..n).map(|i| (i % 17) as f64).sum();
+            assert_eq!(pairwise_sum(&v), want, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn population_std_matches_the_definition() {
+        // x = [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, squared deviations sum to 32, var 4, std 2.
+        let x = t(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], &[8]);
+        assert_eq!(x.var().item().unwrap(), 4.0);
+        assert_eq!(x.std().item().unwrap(), 2.0);
+        // Columns [2, 4, 5, 7] (mean 4.5, var 13/4) and [4, 4, 5, 9] (mean 5.5, var 17/4).
+        let cols = x
+            .reshape(&[4, 2])
+            .unwrap()
+            .std_axis(0, false)
+            .unwrap()
+            .to_vec();
+        assert_eq!(cols, vec![3.25f64.sqrt(), 4.25f64.sqrt()]);
+    }
+
+    #[test]
+    fn argmax_takes_the_first_maximum_and_the_first_nan() {
+        assert_eq!(t(&[1.0, 3.0, 3.0, 2.0], &[4]).argmax().unwrap(), 1);
+        assert_eq!(
+            t(&[1.0, f64::NAN, 5.0, f64::NAN], &[4]).argmax().unwrap(),
+            1
+        );
+        assert_eq!(t(&[1.0, f64::NAN, 5.0], &[3]).argmin().unwrap(), 1);
+        assert!(t(&[], &[0]).argmax().is_err());
+        let m = t(&[1.0, 9.0, 3.0, 7.0, 2.0, 8.0], &[2, 3]);
+        assert_eq!(
+            m.argmax_axis(0, false).unwrap().to_vec(),
+            vec![1.0, 0.0, 1.0]
+        );
+        assert_eq!(m.argmin_axis(-1, true).unwrap().to_vec(), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn max_propagates_nan_and_empty_max_is_an_error() {
+        assert!(
+            t(&[1.0, f64::NAN, 2.0], &[3])
+                .max()
+                .unwrap()
+                .item()
+                .unwrap()
+                .is_nan()
+        );
+        assert!(t(&[], &[0]).max().is_err());
+        assert!(t(&[], &[2, 0]).max_axis(1, false).is_err());
+        assert_eq!(t(&[], &[2, 0]).max_axis(0, false).unwrap().shape(), &[0]);
+    }
+
+    #[test]
+    fn sum_to_rejects_shapes_that_do_not_broadcast() {
+        let g = t(&[1.0; 12], &[4, 3]);
+        assert!(g.sum_to(&[4]).is_err());
+        assert!(g.sum_to(&[2, 4, 3]).is_err());
+        assert_eq!(g.sum_to(&[4, 1]).unwrap().to_vec(), vec![3.0; 4]);
+        assert_eq!(g.sum_to(&[3]).unwrap().to_vec(), vec![4.0; 3]);
+    }
+}

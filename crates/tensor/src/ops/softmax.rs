@@ -1,0 +1,94 @@
+//! Softmax, log-softmax and log-sum-exp along an axis, all shifted by the maximum so that large
+//! inputs never overflow `exp`.
+
+use crate::error::Result;
+use crate::float::Float;
+use crate::shape::{Axis, resolve_axis};
+use crate::tensor::Tensor;
+
+impl<T: Float> Tensor<T> {
+    /// The row maximum used as the shift, with infinite maxima replaced by 0 so that rows of
+    /// `-inf` (or `+inf`) do not turn into `inf - inf = NaN` before they need to.
+    fn softmax_shift(&self, ax: usize) -> Result<Tensor<T>> {
+        Ok(self
+            .max_axis(ax, true)?
+            .map(|m| if m.is_finite() { m } else { T::ZERO }))
+    }
+
+    /// `exp(x - max) / sum(exp(x - max))` along `axis`: the lesson's `softmax`, stable for any
+    /// finite input (`softmax([1000, 0])` is `[1, 0]`, not NaN).
+    ///
+    /// # Errors
+    /// [`crate::Error::Axis`] for a bad axis, [`crate::Error::Invalid`] if the axis is empty.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let z = Tensor::<f64>::from_vec(vec![1000.0, 0.0, 1.0, 1.0], &[2, 2])?;
+    /// assert_eq!(z.softmax(-1)?.to_vec(), vec![1.0, 0.0, 0.5, 0.5]);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn softmax(&self, axis: impl Axis) -> Result<Tensor<T>> {
+        let ax = resolve_axis("softmax", axis.as_isize(), self.shape())?;
+        let e = self.sub(&self.softmax_shift(ax)?)?.exp();
+        e.div(&e.sum_axis(ax, true)?)
+    }
+
+    /// `x - max - ln(sum(exp(x - max)))` along `axis`: the logarithm of [`Tensor::softmax`],
+    /// finite even where the softmax underflows to 0.
+    ///
+    /// # Errors
+    /// [`crate::Error::Axis`] for a bad axis, [`crate::Error::Invalid`] if the axis is empty.
+    pub fn log_softmax(&self, axis: impl Axis) -> Result<Tensor<T>> {
+        let ax = resolve_axis("log_softmax", axis.as_isize(), self.shape())?;
+        let shifted = self.sub(&self.softmax_shift(ax)?)?;
+        shifted.sub(&shifted.exp().sum_axis(ax, true)?.ln())
+    }
+
+    /// `ln(sum(exp(x)))` along `axis`, computed as `max + ln(sum(exp(x - max)))`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Axis`] for a bad axis, [`crate::Error::Invalid`] if the axis is empty.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let z = Tensor::<f64>::from_vec(vec![1e4, 1e4], &[2])?;
+    /// let lse = z.logsumexp(0, false)?.item()?;
+    /// assert!((lse - (1e4 + 2f64.ln())).abs() < 1e-9);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn logsumexp(&self, axis: impl Axis, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = resolve_axis("logsumexp", axis.as_isize(), self.shape())?;
+        let m = self.softmax_shift(ax)?;
+        let lse = self.sub(&m)?.exp().sum_axis(ax, true)?.ln().add(&m)?;
+        if keepdims { Ok(lse) } else { lse.squeeze(ax) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_rows_sum_to_one_and_match_the_definition() {
+        let z = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, -1.0, 0.0, 1.0], &[2, 3]).unwrap();
+        let p = z.softmax(1).unwrap();
+        // Shift invariance: both rows are [a, a e, a e^2] with a = 1 / (1 + e + e^2).
+        let a = 1.0 / (1.0 + 1f64.exp() + 2f64.exp());
+        for row in p.to_vec().chunks(3) {
+            assert!((row[0] - a).abs() < 1e-15);
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn log_softmax_is_finite_where_softmax_underflows() {
+        let z = Tensor::<f32>::from_vec(vec![1e4, -1e4], &[1, 2]).unwrap();
+        let l = z.log_softmax(1).unwrap().to_vec();
+        assert_eq!(l, vec![0.0, -2e4]);
+        let lse = Tensor::<f64>::from_vec(vec![f64::NEG_INFINITY; 2], &[2])
+            .unwrap()
+            .logsumexp(0, false)
+            .unwrap();
+        assert_eq!(lse.item().unwrap(), f64::NEG_INFINITY);
+    }
+}
