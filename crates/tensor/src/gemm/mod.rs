@@ -1,6 +1,25 @@
-//! The matrix-multiply engine. (Placeholder: a plain loop until the packed GEMM lands.)
+//! The matrix-multiply engine: `C = A B` for strided `f32`/`f64` operands.
+//!
+//! A BLIS-style GEMM: the operands are packed block by block into the order a register-blocked
+//! micro-kernel reads them (`pack.rs`), the loops around the kernel cut the product to fit the
+//! caches (`blocking.rs`, `driver.rs`), and rayon spreads blocks of `C` over threads without ever
+//! splitting the sum over `k`, so results do not depend on the thread count. Small products take
+//! a direct loop with no packing and no threads (`small.rs`).
+//!
+//! Micro-kernels (`kernel/`, the crate's only `unsafe` code) are chosen at run time: AVX-512F,
+//! else AVX2+FMA, else a portable one written for LLVM's vectoriser (also the one Miri runs).
+//! [`Isa`] names them; [`Tensor::matmul_isa`](crate::Tensor::matmul_isa) runs a chosen one.
+
+mod blocking;
+mod driver;
+mod kernel;
+mod pack;
+mod small;
+#[cfg(test)]
+mod tests;
 
 use crate::float::Float;
+pub(crate) use driver::PAR_MIN_MULS;
 
 /// A strided matrix operand: element `(i, j)` is `data[offset + i * rs + j * cs]`.
 #[derive(Clone, Copy)]
@@ -11,16 +30,134 @@ pub(crate) struct MatRef<'a, T> {
     pub cs: usize,
 }
 
+impl<T> MatRef<'_, T> {
+    /// The same matrix with element `(i, j)` as its origin.
+    #[inline]
+    pub(crate) fn at(self, i: usize, j: usize) -> Self {
+        MatRef {
+            offset: self.offset + i * self.rs + j * self.cs,
+            ..self
+        }
+    }
+}
+
+/// Products with at most this many multiply-adds (`m * n * k`) take the direct loop: below it
+/// packing and a fixed-size kernel tile cost more than they save (measured with
+/// `benches/matmul.rs`, see docs/performance.md). Under Miri it is lower, so that the packed
+/// path is reached by the small sizes Miri can afford.
+pub(crate) const SMALL_MAX_MULS: usize = if cfg!(miri) { 32 } else { 16 * 16 * 16 };
+
+/// The instruction-set families the GEMM has micro-kernels for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Isa {
+    /// Plain Rust that LLVM vectorises for the baseline target; runs everywhere, and under Miri.
+    Portable,
+    /// x86-64 AVX2 with FMA: `6 x 16` f32 and `6 x 8` f64 tiles in `ymm` registers.
+    Avx2Fma,
+    /// x86-64 AVX-512F: `12 x 32` f32 and `12 x 16` f64 tiles in `zmm` registers.
+    Avx512,
+}
+
+impl Isa {
+    /// The fastest family this CPU runs: what [`Tensor::matmul`](crate::Tensor::matmul) uses.
+    ///
+    /// ```
+    /// use tensor::gemm::Isa;
+    /// assert!(Isa::detect().is_available());
+    /// ```
+    pub fn detect() -> Isa {
+        [Isa::Avx512, Isa::Avx2Fma]
+            .into_iter()
+            .find(|isa| isa.is_available())
+            .unwrap_or(Isa::Portable)
+    }
+
+    /// Whether this CPU can run the family (the SIMD ones never under Miri).
+    pub fn is_available(self) -> bool {
+        match self {
+            Isa::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => kernel::Avx2F32::new().is_some(),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => kernel::Avx512F32::new().is_some(),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// Every family this CPU can run, portable first.
+    pub fn available() -> Vec<Isa> {
+        [Isa::Portable, Isa::Avx2Fma, Isa::Avx512]
+            .into_iter()
+            .filter(|isa| isa.is_available())
+            .collect()
+    }
+}
+
 mod sealed {
+    use super::{Isa, MatRef};
+
     /// Element types the GEMM has kernels for. Sealed: only `f32` and `f64`.
-    pub trait GemmElement: Copy + Send + Sync + 'static {}
-    impl GemmElement for f32 {}
-    impl GemmElement for f64 {}
+    pub trait GemmElement: Copy + Send + Sync + 'static {
+        /// The packed product with the kernel of `isa` for this type (the portable one if
+        /// `isa` is unavailable); `m, n, k > 0`, `c` is `m x n` row-major.
+        #[doc(hidden)]
+        #[allow(private_interfaces)] // sealed: nothing outside the crate can name `MatRef`
+        fn gemm_packed(
+            isa: Isa,
+            m: usize,
+            k: usize,
+            n: usize,
+            a: MatRef<'_, Self>,
+            b: MatRef<'_, Self>,
+            c: &mut [Self],
+        );
+    }
 }
 pub use sealed::GemmElement;
 
-/// `c = a * b` for an `m x k` by `k x n` product; `c` is `m x n`, row-major, overwritten.
-pub(crate) fn gemm<T: Float>(
+macro_rules! dispatch {
+    ($t:ty, $avx512:ident, $avx2:ident, $portable:ty) => {
+        impl GemmElement for $t {
+            #[allow(private_interfaces)]
+            fn gemm_packed(
+                isa: Isa,
+                m: usize,
+                k: usize,
+                n: usize,
+                a: MatRef<'_, $t>,
+                b: MatRef<'_, $t>,
+                c: &mut [$t],
+            ) {
+                #[cfg(target_arch = "x86_64")]
+                match isa {
+                    Isa::Avx512 => {
+                        if let Some(kern) = kernel::$avx512::new() {
+                            return driver::gemm_packed(kern, m, k, n, a, b, c);
+                        }
+                    }
+                    Isa::Avx2Fma => {
+                        if let Some(kern) = kernel::$avx2::new() {
+                            return driver::gemm_packed(kern, m, k, n, a, b, c);
+                        }
+                    }
+                    Isa::Portable => {}
+                }
+                #[cfg(not(target_arch = "x86_64"))]
+                let _ = isa;
+                driver::gemm_packed(<$portable>::default(), m, k, n, a, b, c)
+            }
+        }
+    };
+}
+dispatch!(f32, Avx512F32, Avx2F32, kernel::Portable<4, 8>);
+dispatch!(f64, Avx512F64, Avx2F64, kernel::Portable<4, 4>);
+
+/// `c = a b` for an `m x k` by `k x n` product; `c` is `m x n`, row-major, overwritten.
+/// Uses the kernels of `isa` if given and available, else the best this CPU has.
+pub(crate) fn gemm_with<T: Float>(
+    isa: Option<Isa>,
     m: usize,
     k: usize,
     n: usize,
@@ -28,14 +165,15 @@ pub(crate) fn gemm<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = T::ZERO;
-            for p in 0..k {
-                acc +=
-                    a.data[a.offset + i * a.rs + p * a.cs] * b.data[b.offset + p * b.rs + j * b.cs];
-            }
-            c[i * n + j] = acc;
-        }
+    debug_assert_eq!(c.len(), m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        c.fill(T::ZERO);
+    } else if m.saturating_mul(n).saturating_mul(k) <= SMALL_MAX_MULS {
+        kernel::small_gemm(k, n, a, b, c);
+    } else {
+        T::gemm_packed(isa.unwrap_or_else(Isa::detect), m, k, n, a, b, c);
     }
 }

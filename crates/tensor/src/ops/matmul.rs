@@ -3,7 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::gemm::{MatRef, gemm};
+use rayon::prelude::*;
+
+use crate::gemm::{Isa, MatRef, PAR_MIN_MULS, gemm_with};
 use crate::shape::{Dims, broadcast_shapes, numel};
 use crate::tensor::{Tensor, try_alloc};
 
@@ -29,6 +31,37 @@ impl<T: Float> Tensor<T> {
     /// # Ok::<(), tensor::Error>(())
     /// ```
     pub fn matmul(&self, rhs: &Tensor<T>) -> Result<Tensor<T>> {
+        self.matmul_using(rhs, None)
+    }
+
+    /// [`matmul`](Tensor::matmul) computed with the micro-kernels of `isa` rather than the
+    /// fastest available, for comparing kernels in tests and benchmarks. Results of different
+    /// kernels may differ in the last bits (fused or separate multiply-add); products small
+    /// enough for the direct loop use no micro-kernel at all.
+    ///
+    /// # Errors
+    /// As [`matmul`](Tensor::matmul), and [`Error::Invalid`] if this CPU cannot run `isa`.
+    ///
+    /// ```
+    /// use tensor::{Tensor, gemm::Isa};
+    /// let a = Tensor::<f32>::ones(&[40, 30])?;
+    /// let b = Tensor::<f32>::ones(&[30, 20])?;
+    /// for isa in Isa::available() {
+    ///     assert_eq!(a.matmul_isa(&b, isa)?.to_vec(), vec![30.0; 800]);
+    /// }
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn matmul_isa(&self, rhs: &Tensor<T>, isa: Isa) -> Result<Tensor<T>> {
+        if !isa.is_available() {
+            return Err(Error::Invalid {
+                op: "matmul",
+                reason: format!("this CPU cannot run the {isa:?} kernels"),
+            });
+        }
+        self.matmul_using(rhs, Some(isa))
+    }
+
+    fn matmul_using(&self, rhs: &Tensor<T>, isa: Option<Isa>) -> Result<Tensor<T>> {
         let err = |reason: String| Error::Matmul {
             lhs: self.shape().to_vec(),
             rhs: rhs.shape().to_vec(),
@@ -36,6 +69,19 @@ impl<T: Float> Tensor<T> {
         };
         if self.ndim() == 0 || rhs.ndim() == 0 {
             return Err(err("0-D operands have no matrix product; use mul".into()));
+        }
+        if self.ndim() == 2 && rhs.ndim() == 2 {
+            // The common case, kept free of broadcasting bookkeeping: the lesson's 4x2 @ 2x4
+            // products cost little more than the output allocation.
+            let ([m, k], [k2, n]) = (self.dims2(), rhs.dims2());
+            if k != k2 {
+                return Err(err(format!("inner dimensions {k} and {k2} differ")));
+            }
+            let total = numel("matmul", &[m, n])?;
+            let mut out = try_alloc::<T>("matmul", total)?;
+            out.resize(total, T::ZERO);
+            gemm_with(isa, m, k, n, self.mat(0), rhs.mat(0), &mut out);
+            return Ok(Tensor::from_parts(out, &[m, n]));
         }
         // Promote vectors to matrices: [k] -> [1, k] on the left, [k] -> [k, 1] on the right.
         let a = if self.ndim() == 1 {
@@ -73,35 +119,20 @@ impl<T: Float> Tensor<T> {
         b_shape.extend([k, n]);
         let a = a.broadcast_to(&a_shape)?;
         let b = b.broadcast_to(&b_shape)?;
-        let nb = batch.len();
-        let (al, bl) = (a.layout(), b.layout());
 
         let mut out = try_alloc::<T>("matmul", total)?;
         out.resize(total, T::ZERO);
-        let batches: usize = batch.iter().product();
-        if m * n > 0 {
-            for (bi, c) in out.chunks_exact_mut(m * n).enumerate().take(batches) {
-                // Storage offsets of this batch's matrices.
-                let (mut ao, mut bo, mut rem) = (al.offset(), bl.offset(), bi);
-                for ax in (0..nb).rev() {
-                    let i = rem % batch[ax];
-                    rem /= batch[ax];
-                    ao += i * al.strides()[ax];
-                    bo += i * bl.strides()[ax];
-                }
-                let am = MatRef {
-                    data: &a.data,
-                    offset: ao,
-                    rs: al.strides()[nb],
-                    cs: al.strides()[nb + 1],
-                };
-                let bm = MatRef {
-                    data: &b.data,
-                    offset: bo,
-                    rs: bl.strides()[nb],
-                    cs: bl.strides()[nb + 1],
-                };
-                gemm(m, k, n, am, bm, c);
+        if let Some(batches) = total.checked_div(m * n) {
+            let one = |(bi, c): (usize, &mut [T])| {
+                gemm_with(isa, m, k, n, a.mat(bi), b.mat(bi), c);
+            };
+            // Many small products: one per task. A large one is parallel inside the GEMM.
+            // Either way each product is computed the same way, whatever the thread count.
+            let muls = m.saturating_mul(n).saturating_mul(k);
+            if muls < PAR_MIN_MULS && muls.saturating_mul(batches) >= PAR_MIN_MULS {
+                out.par_chunks_exact_mut(m * n).enumerate().for_each(one);
+            } else {
+                out.chunks_exact_mut(m * n).enumerate().for_each(one);
             }
         }
         // Drop the axes that vector promotion added.
@@ -112,6 +143,30 @@ impl<T: Float> Tensor<T> {
             out_shape.remove(out_shape.len() - if rhs.ndim() == 1 { 1 } else { 2 });
         }
         Ok(Tensor::from_parts(out, &out_shape))
+    }
+
+    /// The last two dimensions of a tensor of rank at least 2.
+    fn dims2(&self) -> [usize; 2] {
+        let s = self.shape();
+        [s[s.len() - 2], s[s.len() - 1]]
+    }
+
+    /// The `bi`-th matrix (row-major over the leading axes) as a GEMM operand.
+    fn mat(&self, bi: usize) -> MatRef<'_, T> {
+        let l = self.layout();
+        let nb = l.shape().len() - 2;
+        let mut offset = l.offset();
+        let mut rem = bi;
+        for ax in (0..nb).rev() {
+            offset += rem % l.shape()[ax] * l.strides()[ax];
+            rem /= l.shape()[ax];
+        }
+        MatRef {
+            data: &self.data,
+            offset,
+            rs: l.strides()[nb],
+            cs: l.strides()[nb + 1],
+        }
     }
 }
 

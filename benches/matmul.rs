@@ -1,0 +1,169 @@
+//! Matrix-multiply throughput (GFLOP/s, counting `2 m n k` flops): tapegrad's GEMM against the
+//! `matrixmultiply` crate and a textbook triple loop, measured in the same run so the ratios
+//! quoted in docs/performance.md do not depend on the machine's load at the time.
+//!
+//! Run with `cargo bench --bench matmul` (about 8 minutes on the 2-core development machine);
+//! `cargo bench --bench matmul -- f32/` and similar filters select groups.
+//!
+//! - `tapegrad`: `Tensor::matmul` on one thread (a 1-thread rayon pool), output allocation
+//!   included; `tapegrad_avx2`: the same forced onto the AVX2+FMA kernels (where the CPU also has
+//!   AVX-512, the kernels `matmul` would pick by default).
+//! - `matrixmultiply`: `sgemm`/`dgemm` (single-threaded, its default features) into a freshly
+//!   allocated output `Vec`, as the issue specifies.
+//! - `naive`: `c[i][j] = sum_p a[i][p] b[p][j]` on slices (only up to 512, it is slow).
+//! - group `threads`: `matmul` of 1024^3 f32 on rayon pools of 1 and 2 threads.
+//!
+//! The only `unsafe` outside the library's kernel module is here: `matrixmultiply`'s API takes
+//! raw pointers.
+
+#![allow(unsafe_code)]
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tensor::gemm::Isa;
+use tensor::{Float, Tensor};
+
+/// `(m, k, n)`: the XOR net's `4x2 @ 2x4`, the square sizes the issue asks for, then the shapes
+/// of the lesson's examples.
+const SHAPES: [(usize, usize, usize); 10] = [
+    (4, 2, 4),
+    (4, 4, 4),
+    (16, 16, 16),
+    (64, 64, 64),
+    (256, 256, 256),
+    (512, 512, 512),
+    (1024, 1024, 1024),
+    (240, 2, 16),
+    (240, 16, 3),
+    (256, 784, 128),
+];
+
+/// `matrixmultiply`'s entry points behind one generic, safe signature.
+trait Reference: Float {
+    fn mm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self]) -> Vec<Self>;
+}
+
+macro_rules! reference {
+    ($t:ty, $f:path) => {
+        impl Reference for $t {
+            fn mm(m: usize, k: usize, n: usize, a: &[$t], b: &[$t]) -> Vec<$t> {
+                assert!(a.len() >= m * k && b.len() >= k * n);
+                let mut c = vec![0.0; m * n];
+                // SAFETY: the slices hold row-major m x k, k x n and m x n matrices (asserted
+                // above; `c` was just allocated), which are exactly the extents the strides
+                // (k, 1), (n, 1), (n, 1) make `matrixmultiply` read and write; `c` is unaliased.
+                unsafe {
+                    $f(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        k as isize,
+                        1,
+                        b.as_ptr(),
+                        n as isize,
+                        1,
+                        0.0,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    )
+                };
+                c
+            }
+        }
+    };
+}
+reference!(f32, matrixmultiply::sgemm);
+reference!(f64, matrixmultiply::dgemm);
+
+fn naive<T: Float>(m: usize, k: usize, n: usize, a: &[T], b: &[T]) -> Vec<T> {
+    let mut c = vec![T::ZERO; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = T::ZERO;
+            for p in 0..k {
+                s += a[i * k + p] * b[p * n + j];
+            }
+            c[i * n + j] = s;
+        }
+    }
+    c
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a rayon pool")
+}
+
+fn inputs<T: Float>(m: usize, k: usize, n: usize) -> (Tensor<T>, Tensor<T>) {
+    let f = |i: usize| T::from_f64(((i * 37) % 101) as f64 / 50.0 - 1.0);
+    let a = Tensor::from_fn(&[m, k], f).expect("shape");
+    let b = Tensor::from_fn(&[k, n], f).expect("shape");
+    (a, b)
+}
+
+fn group<T: Reference>(c: &mut Criterion, name: &str) {
+    let one = pool(1);
+    let mut g = c.benchmark_group(name);
+    g.warm_up_time(Duration::from_millis(500));
+    for (m, k, n) in SHAPES {
+        let flops = 2 * m * k * n;
+        g.throughput(Throughput::Elements(flops as u64));
+        g.sample_size(if flops > 100_000_000 { 10 } else { 30 });
+        g.measurement_time(Duration::from_secs(2));
+        let id = format!("{m}x{k}x{n}");
+        let (a, b) = inputs::<T>(m, k, n);
+        let (av, bv) = (a.to_vec(), b.to_vec());
+        g.bench_function(BenchmarkId::new("tapegrad", &id), |bch| {
+            one.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+        });
+        if Isa::Avx2Fma.is_available() && Isa::detect() != Isa::Avx2Fma {
+            g.bench_function(BenchmarkId::new("tapegrad_avx2", &id), |bch| {
+                one.install(|| bch.iter(|| black_box(&a).matmul_isa(black_box(&b), Isa::Avx2Fma)))
+            });
+        }
+        g.bench_function(BenchmarkId::new("matrixmultiply", &id), |bch| {
+            bch.iter(|| T::mm(m, k, n, black_box(&av), black_box(&bv)))
+        });
+        if flops <= 2 * 512 * 512 * 512 {
+            g.bench_function(BenchmarkId::new("naive", &id), |bch| {
+                bch.iter(|| naive(m, k, n, black_box(&av), black_box(&bv)))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn f32s(c: &mut Criterion) {
+    group::<f32>(c, "f32");
+}
+
+fn f64s(c: &mut Criterion) {
+    group::<f64>(c, "f64");
+}
+
+fn threads(c: &mut Criterion) {
+    let (a, b) = inputs::<f32>(1024, 1024, 1024);
+    let mut g = c.benchmark_group("threads");
+    g.throughput(Throughput::Elements(2 * 1024 * 1024 * 1024));
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    for t in [1, 2] {
+        let p = pool(t);
+        g.bench_function(BenchmarkId::new("tapegrad_f32_1024", t), |bch| {
+            p.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, f32s, f64s, threads);
+criterion_main!(benches);

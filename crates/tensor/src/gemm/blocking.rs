@@ -1,0 +1,66 @@
+//! Cache blocking: how the three outer loops cut the product so each packed piece stays in the
+//! cache level that feeds the next loop in.
+//!
+//! For `C (m x n) += A (m x k) B (k x n)` the driver (`driver.rs`) runs BLIS's loops:
+//!
+//! | constant | cuts | packed piece | must fit in | why |
+//! | --- | --- | --- | --- | --- |
+//! | `KC` | `k` | `A` micro-panel `MR x KC` and `B` micro-panel `KC x NR` | L1 | the kernel streams both once per call; the `B` micro-panel is reused for every `A` micro-panel of the block, so it must survive in L1 |
+//! | `MC` | `m` | `A` block `MC x KC` | L2 | reused for every `B` micro-panel of the `KC x NC` panel |
+//! | `NC` | `n` | `B` panel `KC x NC` | L3 | shared by all threads, reused for every `A` block |
+//!
+//! `KC` also sets how often the kernel must load and store its `C` tile (once per `KC` steps), so it
+//! should not be small; `MC` and `NC` bound the packing buffers (and with them the memory a
+//! product allocates). Values are for the development machine (Xeon, Sapphire Rapids class:
+//! 48 KiB L1d and 2 MiB L2 per core, a large shared L3) and are also sane on older cores with
+//! 32 KiB L1d / 256 KiB-1 MiB L2; each was tuned with `benches/matmul.rs` (docs/performance.md).
+//! Results do not depend on `MC` or `NC`: only `KC` fixes where the sum over `k` is split.
+
+/// The three blocking sizes for one kernel; `mc` is a multiple of its `MR`, `nc` of its `NR`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Blocking {
+    /// Rows of `A` per packed block.
+    pub mc: usize,
+    /// Depth of a packed panel.
+    pub kc: usize,
+    /// Columns of `B` per packed panel.
+    pub nc: usize,
+}
+
+/// AVX2 f32, `6 x 16`: `B` micro-panel `256 x 16 x 4 B` = 16 KiB and `A` micro-panel 6 KiB fit
+/// L1 together; the `A` block `192 x 256 x 4 B` = 192 KiB sits in L2 with room for the `B`
+/// micro-panels streaming through; the `B` panel `256 x 4096 x 4 B` = 4 MiB lives in L3.
+pub(crate) const AVX2_F32: Blocking = Blocking {
+    mc: 192,
+    kc: 256,
+    nc: 4096,
+};
+
+/// AVX2 f64, `6 x 8`: the same byte budgets as f32 (16 KiB + 12 KiB in L1, 384 KiB `A` block).
+pub(crate) const AVX2_F64: Blocking = Blocking {
+    mc: 192,
+    kc: 256,
+    nc: 2048,
+};
+
+/// AVX-512 f32, `12 x 32`: the micro-panels are twice as wide, so `KC` is smaller to keep
+/// `B` (`KC x 32 x 4 B`) plus `A` (`12 x KC x 4 B`) within L1.
+pub(crate) const AVX512_F32: Blocking = Blocking {
+    mc: 192,
+    kc: 256,
+    nc: 4096,
+};
+
+/// AVX-512 f64, `12 x 16`.
+pub(crate) const AVX512_F64: Blocking = Blocking {
+    mc: 192,
+    kc: 256,
+    nc: 2048,
+};
+
+/// The portable kernels (`4 x 8` f32, `4 x 4` f64).
+pub(crate) const PORTABLE: Blocking = Blocking {
+    mc: 128,
+    kc: 256,
+    nc: 2048,
+};

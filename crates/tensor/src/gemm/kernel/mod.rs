@@ -1,0 +1,171 @@
+//! The micro-kernels: an `MR x NR` block of `C` updated with the product of one packed `MR x kc`
+//! micro-panel of `A` and one packed `kc x NR` micro-panel of `B`, summed in registers.
+//!
+//! This module (with its submodules) is the only place in the crate allowed `unsafe`: the SIMD
+//! kernels use `core::arch` intrinsics behind `#[target_feature]` and raw-pointer loads. Each
+//! kernel is a zero-sized token type that can only be constructed after the CPU feature was
+//! detected, so holding one proves its `unsafe` preconditions; every kernel checks its slice
+//! lengths once per call, before the loop that reads through pointers.
+//!
+//! Under Miri the SIMD tokens are never constructed (`cfg(miri)`), so the portable kernel runs
+//! while the same selection code paths execute.
+
+#![allow(unsafe_code)]
+
+use crate::float::Float;
+use crate::gemm::MatRef;
+
+mod portable;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+pub(crate) use portable::Portable;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2F32, Avx2F64, Avx512F32, Avx512F64};
+
+/// The largest `MR * NR` of any kernel: the size of the scratch tile used for edge blocks.
+pub(crate) const MAX_TILE: usize = 12 * 32;
+
+/// An `MR x NR` micro-kernel and the cache blocking that suits it (see `gemm/blocking.rs` for
+/// what each constant cuts and how the values were chosen).
+pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync {
+    /// Rows of `C` per micro-tile (the height of an `A` micro-panel).
+    const MR: usize;
+    /// Columns of `C` per micro-tile (the width of a `B` micro-panel).
+    const NR: usize;
+    /// Rows of `A` per packed block (a multiple of `MR`).
+    const MC: usize;
+    /// Depth of one packed panel: the stretch of `k` summed per kernel call.
+    const KC: usize;
+    /// Columns of `B` per packed panel (a multiple of `NR`).
+    const NC: usize;
+
+    /// For `i < MR`, `j < NR`: `c[i * rsc + j] = s + sum_{p < kc} a[p * MR + i] * b[p * NR + j]`,
+    /// with `s = c[i * rsc + j]` if `accumulate` else `0`. The sum over `p` runs in increasing
+    /// order in one accumulator per element, so the result depends only on the packed values.
+    ///
+    /// # Panics
+    /// If `a` is shorter than `kc * MR`, `b` than `kc * NR`, or `c` than `(MR - 1) * rsc + NR`,
+    /// or if `rsc < NR` (rows would overlap).
+    fn run(self, kc: usize, a: &[T], b: &[T], c: &mut [T], rsc: usize, accumulate: bool);
+
+    /// Packs rows `0..mc`, columns `0..kc` of `a` into `MR`-tall micro-panels
+    /// ([`crate::gemm::pack`], with `MR` as a constant so the copies unroll).
+    fn pack_a(self, mc: usize, kc: usize, a: MatRef<'_, T>, dst: &mut [T]);
+
+    /// Packs rows `0..kc`, columns `0..nc` of `b` into `NR`-wide micro-panels.
+    fn pack_b(self, kc: usize, nc: usize, b: MatRef<'_, T>, dst: &mut [T]);
+}
+
+/// The direct loop for small products (`gemm/small.rs`), compiled with AVX2 where the CPU has
+/// it. The results are the same either way: the loop's arithmetic is fixed by its source (no
+/// fused multiply-add), only the vector width changes.
+pub(crate) fn small_gemm<T: Float>(
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if Avx2F32::new().is_some() {
+        #[target_feature(enable = "avx2")]
+        fn avx2<T: Float>(k: usize, n: usize, a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
+            crate::gemm::small::gemm_small(k, n, a, b, c);
+        }
+        // SAFETY: the token's constructor detected AVX2, the only feature `avx2` is built for.
+        return unsafe { avx2(k, n, a, b, c) };
+    }
+    crate::gemm::small::gemm_small(k, n, a, b, c);
+}
+
+/// The checks every kernel makes before reading through pointers (see [`MicroKernel::run`]).
+#[inline(always)]
+fn check_lengths<T>(mr: usize, nr: usize, kc: usize, a: &[T], b: &[T], c: &[T], rsc: usize) {
+    assert!(
+        a.len() >= kc * mr && b.len() >= kc * nr && rsc >= nr && c.len() >= (mr - 1) * rsc + nr,
+        "invariant: micro-kernel operands cover an {mr}x{nr}x{kc} tile"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition, in f64: exact for the small integers used below.
+    fn reference(mr: usize, nr: usize, kc: usize, a: &[f64], b: &[f64], c0: &[f64]) -> Vec<f64> {
+        let mut c = c0.to_vec();
+        for i in 0..mr {
+            for j in 0..nr {
+                for p in 0..kc {
+                    c[i * (nr + 3) + j] += a[p * mr + i] * b[p * nr + j];
+                }
+            }
+        }
+        c
+    }
+
+    /// Runs kernel `k` on an `(MR x kc) (kc x NR)` product written into a `C` with 3 columns of
+    /// padding per row (which must stay untouched), with and without accumulation.
+    fn check<T: Float, K: MicroKernel<T>>(k: K) {
+        let (mr, nr) = (K::MR, K::NR);
+        for kc in [0, 1, 2, 7, 33] {
+            let a: Vec<f64> = (0..kc * mr).map(|i| (i % 5) as f64 - 2.0).collect();
+            let b: Vec<f64> = (0..kc * nr).map(|i| (i % 7) as f64 - 3.0).collect();
+            let rsc = nr + 3;
+            let c0: Vec<f64> = (0..mr * rsc).map(|i| (i % 3) as f64).collect();
+            let cast = |v: &[f64]| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
+            let (at, bt) = (cast(&a), cast(&b));
+            for accumulate in [false, true] {
+                let mut c = cast(&c0);
+                k.run(kc, &at, &bt, &mut c, rsc, accumulate);
+                let start = if accumulate {
+                    c0.clone()
+                } else {
+                    vec![0.0; c0.len()]
+                };
+                let mut want = reference(mr, nr, kc, &a, &b, &start);
+                for i in 0..mr {
+                    for j in nr..rsc {
+                        want[i * rsc + j] = c0[i * rsc + j];
+                    }
+                }
+                let got: Vec<f64> = c.iter().map(|x| x.to_f64()).collect();
+                assert_eq!(got, want, "kc={kc} accumulate={accumulate}");
+            }
+        }
+    }
+
+    #[test]
+    fn portable_kernels_match_the_definition() {
+        check::<f32, _>(Portable::<4, 8>);
+        check::<f64, _>(Portable::<4, 4>);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn simd_kernels_match_the_definition_where_supported() {
+        // Under Miri (and on CPUs without the features) the tokens are None: nothing to run.
+        if let Some(k) = Avx2F32::new() {
+            check::<f32, _>(k);
+        }
+        if let Some(k) = Avx2F64::new() {
+            check::<f64, _>(k);
+        }
+        if let Some(k) = Avx512F32::new() {
+            check::<f32, _>(k);
+        }
+        if let Some(k) = Avx512F64::new() {
+            check::<f64, _>(k);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "invariant: micro-kernel operands")]
+    fn short_operands_panic_instead_of_reading_out_of_bounds() {
+        let a = [1.0f32; 4 * 2];
+        let b = [1.0f32; 8 * 2];
+        let mut c = [0.0f32; 8 * 3];
+        Portable::<4, 8>.run(2, &a, &b, &mut c, 8, false);
+    }
+}

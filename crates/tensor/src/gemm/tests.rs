@@ -1,0 +1,143 @@
+//! The packed path run directly with every kernel this CPU has, at sizes chosen from each
+//! kernel's own `MR`, `NR`, `MC`, `KC`, `NC` (the public API picks one kernel and sends small
+//! products down the direct loop, so it cannot reach all of these).
+
+use super::driver::gemm_packed;
+use super::kernel::{MicroKernel, Portable};
+use super::{MatRef, small};
+use crate::float::Float;
+
+/// The textbook triple loop in f64.
+fn naive(m: usize, k: usize, n: usize, a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            for p in 0..k {
+                c[i * n + j] += a[i * k + p] * b[p * n + j];
+            }
+        }
+    }
+    c
+}
+
+/// Small integers in -4..=4: every product and partial sum below is exact in f32.
+fn ints(len: usize, seed: usize) -> Vec<f64> {
+    (0..len)
+        .map(|i| ((i * 7 + seed * 3) % 9) as f64 - 4.0)
+        .collect()
+}
+
+fn row_major<T>(data: &[T], cols: usize) -> MatRef<'_, T> {
+    MatRef {
+        data,
+        offset: 0,
+        rs: cols,
+        cs: 1,
+    }
+}
+
+/// Packed product with kernel `kern` of row-major integer matrices, compared exactly.
+fn exact<T: Float, K: MicroKernel<T>>(kern: K, m: usize, k: usize, n: usize) {
+    let (a, b) = (ints(m * k, m + n), ints(k * n, k));
+    let cast = |v: &[f64]| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
+    let (at, bt) = (cast(&a), cast(&b));
+    let mut c = vec![T::NAN; m * n];
+    gemm_packed(kern, m, k, n, row_major(&at, k), row_major(&bt, n), &mut c);
+    let got: Vec<f64> = c.iter().map(|x| x.to_f64()).collect();
+    assert_eq!(
+        got,
+        naive(m, k, n, &a, &b),
+        "{m}x{k}x{n} MR={} NR={}",
+        K::MR,
+        K::NR
+    );
+}
+
+/// Sizes for a kernel: all of `1..=max` (every edge-tile shape for these kernels), then one
+/// step either side of each blocking constant with the other two dimensions kept small.
+fn sweep<T: Float, K: MicroKernel<T>>(kern: K) {
+    let max = if cfg!(miri) { 3 } else { 17 };
+    for m in 1..=max {
+        for n in 1..=max {
+            for k in 1..=max {
+                exact(kern, m, k, n);
+            }
+        }
+    }
+    let near = |x: usize| [x - 1, x, x + 1];
+    let (s, t) = if cfg!(miri) { (2, 3) } else { (5, 9) };
+    for x in near(K::MR) {
+        exact(kern, x, t, s);
+    }
+    for x in near(K::NR) {
+        exact(kern, s, t, x);
+    }
+    // A second `KC` stretch (accumulating into C) and a second `MC` block, cheaply.
+    exact(kern, 2, K::KC + 1, 3);
+    exact(kern, K::MC + 1, 2, 3);
+    if !cfg!(miri) {
+        for x in near(K::MC) {
+            exact(kern, x, t, s);
+        }
+        for x in near(K::KC) {
+            exact(kern, s, x, t);
+        }
+        for x in near(K::NC) {
+            exact(kern, s, t, x);
+        }
+        // Several blocks in every direction at once.
+        exact(kern, K::MC + K::MR + 1, K::KC + 3, K::NR * 3 + 1);
+    }
+}
+
+#[test]
+fn portable_packed_path_is_exact_at_every_edge() {
+    sweep::<f32, _>(Portable::<4, 8>);
+    sweep::<f64, _>(Portable::<4, 4>);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn simd_packed_paths_are_exact_at_every_edge() {
+    use super::kernel::{Avx2F32, Avx2F64, Avx512F32, Avx512F64};
+    // Each runs only where the CPU has it (never under Miri).
+    if let Some(k) = Avx2F32::new() {
+        sweep::<f32, _>(k);
+    }
+    if let Some(k) = Avx2F64::new() {
+        sweep::<f64, _>(k);
+    }
+    if let Some(k) = Avx512F32::new() {
+        sweep::<f32, _>(k);
+    }
+    if let Some(k) = Avx512F64::new() {
+        sweep::<f64, _>(k);
+    }
+}
+
+#[test]
+fn direct_path_is_the_textbook_loop_for_strided_operands() {
+    // A is a transposed 5x3 (rs = 1, cs = 5); B is every other column of a 3x8 (cs = 2).
+    let (m, k, n) = (3, 5, 4);
+    let at = ints(k * m, 1); // at[p * m + i] = A[i][p]
+    let bw = ints(k * 2 * n, 2);
+    let a: Vec<f64> = (0..m * k).map(|x| at[(x % k) * m + x / k]).collect();
+    let b: Vec<f64> = (0..k * n)
+        .map(|x| bw[(x / n) * 2 * n + (x % n) * 2])
+        .collect();
+    let mut c = vec![f64::NAN; m * n];
+    let am = MatRef {
+        data: &at,
+        offset: 0,
+        rs: 1,
+        cs: m,
+    };
+    let bm = MatRef {
+        data: &bw,
+        offset: 0,
+        rs: 2 * n,
+        cs: 2,
+    };
+    small::gemm_small(k, n, am, bm, &mut c);
+    assert_eq!(c, naive(m, k, n, &a, &b));
+}
