@@ -1,7 +1,8 @@
 //! `Tensor::matmul` against independent references: the textbook triple loop (exact for small
 //! integers), an f64 reference with a derived rounding bound, every operand layout, every thread
 //! count, every kernel family this CPU has. Sizes shrink under Miri, which runs the portable
-//! kernel through the same dispatch, packing and edge-tile code (single-threaded there).
+//! kernel through the same dispatch, packing and edge-tile code, on one thread (see
+//! `gemm::driver::threads_for`).
 
 use proptest::prelude::*;
 use tensor::gemm::Isa;
@@ -152,7 +153,7 @@ fn exact_case<T: Float>(m: usize, k: usize, n: usize, la: Layout, lb: Layout, is
 
 #[test]
 fn equals_the_triple_loop_for_every_size_to_17() {
-    let max = if cfg!(miri) { 4 } else { 17 };
+    let max = if cfg!(miri) { 3 } else { 17 };
     for isa in Isa::available() {
         for m in 0..=max {
             for k in 0..=max {
@@ -168,7 +169,7 @@ fn equals_the_triple_loop_for_every_size_to_17() {
 fn every_layout_pair_equals_the_triple_loop() {
     // One product small enough for the direct loop, one through the packed kernels.
     let sizes: &[(usize, usize, usize)] = if cfg!(miri) {
-        &[(3, 2, 4), (5, 3, 9)]
+        &[(2, 2, 3), (5, 3, 9)]
     } else {
         &[(3, 2, 4), (37, 41, 43)]
     };
@@ -176,8 +177,10 @@ fn every_layout_pair_equals_the_triple_loop() {
         for &(m, k, n) in sizes {
             for la in LAYOUTS {
                 for lb in LAYOUTS {
-                    exact_case::<f32>(m, k, n, la, lb, isa);
                     exact_case::<f64>(m, k, n, la, lb, isa);
+                    if !cfg!(miri) {
+                        exact_case::<f32>(m, k, n, la, lb, isa);
+                    }
                 }
             }
         }
@@ -185,8 +188,9 @@ fn every_layout_pair_equals_the_triple_loop() {
 }
 
 /// Sizes one either side of every kernel's blocking constants (`gemm/blocking.rs` and the
-/// kernels' `MR x NR`: MR 4, 6, 12; NR 4, 8, 16, 32; MC 96, 192; KC 128, 256; NC 2048, 4096),
-/// with the other two dimensions large enough to take the packed path.
+/// kernels' `MR x NR`: MR 4, 6, 12; NR 4, 8, 16, 32; MC 96, 128, 192; KC 256; NC 2048, 4096),
+/// with the other two dimensions large enough to take the packed path. (The unit tests in
+/// `gemm/tests.rs` derive the same kind of sizes from the constants themselves.)
 fn boundary_shapes() -> Vec<(usize, usize, usize)> {
     if cfg!(miri) {
         return vec![(5, 3, 9), (3, 9, 17), (9, 5, 4)];
@@ -199,10 +203,10 @@ fn boundary_shapes() -> Vec<(usize, usize, usize)> {
     for x in [4, 8, 16, 32].into_iter().flat_map(near) {
         shapes.push((29, 37, x));
     }
-    for x in [96, 192].into_iter().flat_map(near) {
+    for x in [96, 128, 192].into_iter().flat_map(near) {
         shapes.push((x, 40, 40));
     }
-    for x in [128, 256].into_iter().flat_map(near) {
+    for x in [256, 512].into_iter().flat_map(near) {
         shapes.push((30, x, 30));
     }
     for x in [2048, 4096].into_iter().flat_map(near) {
@@ -223,6 +227,30 @@ fn block_boundaries_stay_within_the_rounding_bound() {
             assert_within_rounding(&a32.matmul_isa(&b32, isa).unwrap(), &a32, &b32, &what);
             assert_within_rounding(&a64.matmul_isa(&b64, isa).unwrap(), &a64, &b64, &what);
         }
+    }
+}
+
+#[test]
+fn avx2_and_avx512_kernels_give_the_same_bits() {
+    // Both sum each element with fused multiply-adds in the same order, split at the same `KC`,
+    // so which SIMD family a CPU has does not change a result.
+    if !(Isa::Avx2Fma.is_available() && Isa::Avx512.is_available()) {
+        return; // nothing to compare on this CPU (or under Miri)
+    }
+    for (m, k, n) in [(127, 600, 131), (40, 33, 1000), (300, 257, 45)] {
+        let a = matrix::<f32>(m, k, Layout::RowMajor, |i| noise(i, 20));
+        let b = matrix::<f32>(k, n, Layout::Transposed, |i| noise(i, 21));
+        let c2 = a.matmul_isa(&b, Isa::Avx2Fma).unwrap();
+        assert!(
+            c2.bitwise_eq(&a.matmul_isa(&b, Isa::Avx512).unwrap()),
+            "{m}x{k}x{n} f32"
+        );
+        let (a, b) = (a.cast::<f64>(), b.cast::<f64>());
+        let c2 = a.matmul_isa(&b, Isa::Avx2Fma).unwrap();
+        assert!(
+            c2.bitwise_eq(&a.matmul_isa(&b, Isa::Avx512).unwrap()),
+            "{m}x{k}x{n} f64"
+        );
     }
 }
 
@@ -252,13 +280,14 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 }
 
 /// The same product on pools of 1, 2 and 4 threads gives the same bits (and the right values).
-fn same_bits_on_every_pool<T: Float>(a: &Tensor<T>, b: &Tensor<T>) {
-    let one = pool(1).install(|| a.matmul(b)).unwrap();
+fn same_bits_on_every_pool<T: Float>(pools: &[rayon::ThreadPool], a: &Tensor<T>, b: &Tensor<T>) {
+    let one = pools[0].install(|| a.matmul(b)).unwrap();
     if a.ndim() == 2 && b.ndim() == 2 {
         assert_within_rounding(&one, a, b, "1 thread");
     }
-    for threads in [2, 4] {
-        let c = pool(threads).install(|| a.matmul(b)).unwrap();
+    for p in &pools[1..] {
+        let c = p.install(|| a.matmul(b)).unwrap();
+        let threads = p.current_num_threads();
         assert!(
             c.bitwise_eq(&one),
             "{threads} threads vs 1: {:?} @ {:?}",
@@ -271,25 +300,25 @@ fn same_bits_on_every_pool<T: Float>(a: &Tensor<T>, b: &Tensor<T>) {
 #[test]
 #[cfg_attr(
     miri,
-    ignore = "rayon's crossbeam-epoch fails Stacked Borrows (crossbeam-rs/crossbeam#545)"
+    ignore = "rayon's workers outlive the pools and its epoch GC is never freed: Miri errors at exit"
 )]
 fn results_are_bitwise_identical_for_1_2_and_4_threads() {
-    // Row blocks of a large product, column strips of a wide one with few rows, a transposed
-    // operand, and a batch of products each too small to split.
-    let (big, wide, batch) = ((300, 200, 250), (5, 300, 3000), (600, 12, 10, 14));
-    let (m, k, n) = big;
+    let pools = [pool(1), pool(2), pool(4)];
+    // Row blocks of a large product (with a transposed operand, in f32 and f64), column strips
+    // of a wide one with few rows, and a batch of products each too small to split.
+    let (m, k, n) = (300, 200, 250);
     let a = matrix::<f32>(m, k, Layout::RowMajor, |i| noise(i, 7));
     let b = matrix::<f32>(k, n, Layout::Transposed, |i| noise(i, 8));
-    same_bits_on_every_pool(&a, &b);
-    same_bits_on_every_pool(&a.cast::<f64>(), &b.cast::<f64>());
-    let (m, k, n) = wide;
+    same_bits_on_every_pool(&pools, &a, &b);
+    same_bits_on_every_pool(&pools, &a.cast::<f64>(), &b.cast::<f64>());
+    let (m, k, n) = (5, 300, 3000);
     let a = matrix::<f32>(m, k, Layout::RowMajor, |i| noise(i, 9));
     let b = matrix::<f32>(k, n, Layout::RowMajor, |i| noise(i, 10));
-    same_bits_on_every_pool(&a, &b);
-    let (s, m, k, n) = batch;
+    same_bits_on_every_pool(&pools, &a, &b);
+    let (s, m, k, n) = (600, 12, 10, 14);
     let a = Tensor::<f32>::from_fn(&[s, m, k], |i| noise(i, 11) as f32).unwrap();
     let b = Tensor::<f32>::from_fn(&[s, k, n], |i| noise(i, 12) as f32).unwrap();
-    same_bits_on_every_pool(&a, &b);
+    same_bits_on_every_pool(&pools, &a, &b);
 }
 
 #[test]
@@ -327,11 +356,12 @@ fn batched_products_broadcast_and_match_each_matrix() {
 
 #[test]
 fn unavailable_kernel_families_are_an_error_not_a_fallback() {
-    let a = Tensor::<f32>::ones(&[20, 20]).unwrap();
+    let n = if cfg!(miri) { 6 } else { 20 };
+    let a = Tensor::<f32>::ones(&[n, n]).unwrap();
     for isa in [Isa::Portable, Isa::Avx2Fma, Isa::Avx512] {
         let r = a.matmul_isa(&a, isa);
         if isa.is_available() {
-            assert_eq!(r.unwrap().to_vec(), vec![20.0; 400]);
+            assert_eq!(r.unwrap().to_vec(), vec![n as f32; n * n]);
         } else {
             let e = r.unwrap_err().to_string();
             assert!(

@@ -23,11 +23,21 @@ use crate::float::Float;
 /// Products with fewer multiply-adds than this run on the calling thread: below it rayon's
 /// fork-join (several microseconds) costs more than a second core saves. Measured with
 /// `benches/matmul.rs` (docs/performance.md).
+pub(crate) const PAR_MIN_MULS: usize = 96 * 96 * 96;
+
+/// How many threads a product of `muls` multiply-adds may use: rayon's pool size (the pool this
+/// call runs in, else the global one) from [`PAR_MIN_MULS`] up, else 1.
 ///
-/// Under Miri nothing is threaded: rayon's scheduler (crossbeam-epoch) fails Miri's default
-/// Stacked Borrows model (crossbeam-rs/crossbeam#545). The threaded code is safe Rust, and every
-/// thread runs the same kernels, packing and edge code that Miri does check.
-pub(crate) const PAR_MIN_MULS: usize = if cfg!(miri) { usize::MAX } else { 96 * 96 * 96 };
+/// Under Miri, always 1: rayon's workers outlive the test and its scheduler's epoch GC is never
+/// freed, which Miri reports as errors at exit. The threaded code is safe Rust, and each thread
+/// runs the same packing, kernel and edge code that Miri checks single-threaded.
+pub(crate) fn threads_for(muls: usize) -> usize {
+    if cfg!(miri) || muls < PAR_MIN_MULS {
+        1
+    } else {
+        rayon::current_num_threads()
+    }
+}
 
 /// A zeroed buffer whose usable part starts on a 64-byte cache line, so a kernel's vector loads
 /// of a packed group never straddle two lines.
@@ -62,11 +72,7 @@ pub(crate) fn gemm_packed<T: Float, K: MicroKernel<T>>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    let threads = if m.saturating_mul(n).saturating_mul(k) >= PAR_MIN_MULS {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
+    let threads = threads_for(m.saturating_mul(n).saturating_mul(k));
     blocked(kern, threads, m, k, n, a, b, c);
 }
 

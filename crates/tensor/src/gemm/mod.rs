@@ -19,7 +19,7 @@ mod small;
 mod tests;
 
 use crate::float::Float;
-pub(crate) use driver::PAR_MIN_MULS;
+pub(crate) use driver::{PAR_MIN_MULS, threads_for};
 
 /// A strided matrix operand: element `(i, j)` is `data[offset + i * rs + j * cs]`.
 #[derive(Clone, Copy)]
@@ -41,11 +41,19 @@ impl<T> MatRef<'_, T> {
     }
 }
 
-/// Products with at most this many multiply-adds (`m * n * k`) take the direct loop: below it
-/// packing and a fixed-size kernel tile cost more than they save (measured with
-/// `benches/matmul.rs`, see docs/performance.md). Under Miri it is lower, so that the packed
-/// path is reached by the small sizes Miri can afford.
-pub(crate) const SMALL_MAX_MULS: usize = if cfg!(miri) { 32 } else { 16 * 16 * 16 };
+/// Products with at most this many multiply-adds (`m * n * k`) take the direct loops
+/// (`small.rs`): below it packing, buffers and the kernels' fixed `MR x NR` tiles cost more
+/// than they save (32^3 is where the two paths measured even). So do products with at most
+/// `small::RB` rows, or a depth of at most 4, that are still too small to thread: packing cannot
+/// pay for itself there (the lesson's `240x2 @ 2x16` ran 2x faster direct). Measured with
+/// `benches/matmul.rs`, see docs/performance.md.
+/// Under Miri the threshold is lower, so that the packed path is reached by the small sizes
+/// Miri can afford.
+pub(crate) const SMALL_MAX_MULS: usize = if cfg!(miri) { 32 } else { 32 * 32 * 32 };
+
+/// Products with at most this many multiply-adds take the plain triple loop: for the XOR net's
+/// `4x2 @ 2x4` even the register-blocked loops' setup costs more than the arithmetic.
+pub(crate) const TINY_MAX_MULS: usize = 64;
 
 /// The instruction-set families the GEMM has micro-kernels for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -169,9 +177,12 @@ pub(crate) fn gemm_with<T: Float>(
     if m == 0 || n == 0 {
         return;
     }
+    let muls = m.saturating_mul(n).saturating_mul(k);
     if k == 0 {
         c.fill(T::ZERO);
-    } else if m.saturating_mul(n).saturating_mul(k) <= SMALL_MAX_MULS {
+    } else if muls <= TINY_MAX_MULS {
+        small::gemm_tiny(m, k, n, a, b, c);
+    } else if muls <= SMALL_MAX_MULS || ((m <= small::RB || k <= 4) && muls < PAR_MIN_MULS) {
         kernel::small_gemm(k, n, a, b, c);
     } else {
         T::gemm_packed(isa.unwrap_or_else(Isa::detect), m, k, n, a, b, c);

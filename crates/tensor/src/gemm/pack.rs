@@ -39,8 +39,8 @@ pub(crate) fn pack<T: Float, const R: usize>(
                 g[..lanes].copy_from_slice(&src[start..start + lanes]);
                 g[lanes..].fill(T::ZERO);
             }
-        } else if sp == 1 {
-            pack_lanes_contiguous(kc, lanes, src, base, si, groups);
+        } else if sp == 1 && lanes == R && kc >= 8 {
+            pack_lanes_contiguous(kc, src, base, si, groups);
         } else {
             for (p, g) in groups.iter_mut().enumerate() {
                 for (i, x) in g.iter_mut().enumerate() {
@@ -55,41 +55,33 @@ pub(crate) fn pack<T: Float, const R: usize>(
     }
 }
 
-/// `lanes <= R` lanes that are each a contiguous run of `kc` values: a transpose into the
-/// groups (missing lanes read as zeros). Done in runs of 8 steps so each lane's slice is
-/// bounds-checked once per run, not per value.
+/// `R` lanes that are each a contiguous run of `kc` values: a transpose into the groups. Done
+/// in runs of 8 steps so each lane's slice is bounds-checked once per run, not per value.
 #[inline(always)]
 fn pack_lanes_contiguous<T: Float, const R: usize>(
     kc: usize,
-    lanes: usize,
     src: &[T],
     base: usize,
     si: usize,
     groups: &mut [[T; R]],
 ) {
     const RUN: usize = 8;
-    let lane = |i: usize| (i < lanes).then(|| &src[base + i * si..base + i * si + kc]);
-    let rows: [Option<&[T]>; R] = std::array::from_fn(lane);
+    let lanes: [&[T]; R] = std::array::from_fn(|i| &src[base + i * si..base + i * si + kc]);
     let (runs, tail) = groups.as_chunks_mut::<RUN>();
     for (r, run) in runs.iter_mut().enumerate() {
-        for (i, row) in rows.iter().enumerate() {
-            match row {
-                Some(row) => {
-                    let vals: &[T; RUN] = row[r * RUN..]
-                        .first_chunk()
-                        .expect("invariant: each lane holds kc values");
-                    for (g, &v) in run.iter_mut().zip(vals) {
-                        g[i] = v;
-                    }
-                }
-                None => run.iter_mut().for_each(|g| g[i] = T::ZERO),
+        for (i, lane) in lanes.iter().enumerate() {
+            let vals: &[T; RUN] = lane[r * RUN..]
+                .first_chunk()
+                .expect("invariant: each lane holds kc values");
+            for (g, &v) in run.iter_mut().zip(vals) {
+                g[i] = v;
             }
         }
     }
     let done = runs.len() * RUN;
     for (p, g) in tail.iter_mut().enumerate() {
-        for (x, row) in g.iter_mut().zip(&rows) {
-            *x = row.map_or(T::ZERO, |row| row[done + p]);
+        for (x, lane) in g.iter_mut().zip(&lanes) {
+            *x = lane[done + p];
         }
     }
 }

@@ -1,17 +1,42 @@
 //! The direct path for small products: no packing, no threads, no buffers.
 //!
 //! For the lesson's tiny matrices (the XOR net's `4x2 @ 2x4`) packing, scratch buffers and the
-//! kernel's fixed `MR x NR` tiles would cost many times the arithmetic. Each row of `C` is done in
-//! strips of `W` columns whose sums live in registers while `p` runs; a strip of a row of `B` is
-//! contiguous when `B` is row-major, which LLVM turns into vector loads. The kernel module
-//! compiles this loop a second time with AVX2 enabled (`kernel::small_gemm`): the arithmetic is
-//! the same (Rust never fuses a multiply and an add), only the vectors are wider.
+//! kernel's fixed `MR x NR` tiles would cost many times the arithmetic. Instead `C` is walked in
+//! blocks of `RB` rows by up to `W` columns whose sums stay in registers while `p` runs: per step, one
+//! strip of a row of `B` (contiguous when `B` is row-major, so LLVM loads it as vectors) is
+//! multiplied by `RB` broadcast elements of `A`, giving `RB` independent chains to overlap. The
+//! kernel module compiles this loop a second time with AVX2 enabled (`kernel::small_gemm`): the
+//! arithmetic is the same (Rust never fuses a multiply and an add), only the vectors are wider.
 
 use super::MatRef;
 use crate::float::Float;
 
-/// Columns of `C` summed together in registers.
-const W: usize = 8;
+/// Columns of `C` per block.
+const W: usize = 16;
+/// Rows of `C` per block.
+pub(crate) const RB: usize = 4;
+
+/// `c = a b` (`c` is `m x n` row-major) by the textbook triple loop, for the tiniest products.
+pub(crate) fn gemm_tiny<T: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    for i in 0..m {
+        let crow = &mut c[i * n..(i + 1) * n];
+        for (j, cij) in crow.iter_mut().enumerate() {
+            let mut s = T::ZERO;
+            for p in 0..k {
+                s +=
+                    a.data[a.offset + i * a.rs + p * a.cs] * b.data[b.offset + p * b.rs + j * b.cs];
+            }
+            *cij = s;
+        }
+    }
+}
 
 /// `c = a b` (`c` is `m x n` row-major, `n > 0`). Element `(i, j)` is summed in increasing `p`
 /// starting from 0, exactly like the textbook triple loop.
@@ -23,37 +48,91 @@ pub(crate) fn gemm_small<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    for (i, crow) in c.chunks_exact_mut(n).enumerate() {
-        let a = a.at(i, 0);
-        let (strips, tail) = crow.as_chunks_mut::<W>();
-        for (s, strip) in strips.iter_mut().enumerate() {
-            let b = b.at(0, s * W);
-            let mut acc = [T::ZERO; W];
-            for p in 0..k {
-                let aip = a.data[a.offset + p * a.cs];
-                let start = b.offset + p * b.rs;
-                if b.cs == 1 {
-                    let row: &[T; W] = b.data[start..]
-                        .first_chunk()
-                        .expect("invariant: B holds k x n elements");
-                    for (x, &bj) in acc.iter_mut().zip(row) {
-                        *x += aip * bj;
-                    }
-                } else {
-                    for (j, x) in acc.iter_mut().enumerate() {
-                        *x += aip * b.data[start + j * b.cs];
-                    }
-                }
-            }
-            *strip = acc;
+    let full = c.len() / n / RB * RB;
+    let (blocks, rest) = c.split_at_mut(full * n);
+    // Separate copies for row-major operands (slices, vector loads of `B`) and any others.
+    if a.cs == 1 && b.cs == 1 {
+        for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
+            row_block::<T, RB, true>(k, n, a.at(r * RB, 0), b, cblock);
         }
-        let b = b.at(0, strips.len() * W);
-        for (j, cj) in tail.iter_mut().enumerate() {
-            let mut s = T::ZERO;
-            for p in 0..k {
-                s += a.data[a.offset + p * a.cs] * b.data[b.offset + p * b.rs + j * b.cs];
-            }
-            *cj = s;
+        for (i, crow) in rest.chunks_exact_mut(n).enumerate() {
+            row_block::<T, 1, true>(k, n, a.at(full + i, 0), b, crow);
         }
+    } else {
+        for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
+            row_block::<T, RB, false>(k, n, a.at(r * RB, 0), b, cblock);
+        }
+        for (i, crow) in rest.chunks_exact_mut(n).enumerate() {
+            row_block::<T, 1, false>(k, n, a.at(full + i, 0), b, crow);
+        }
+    }
+}
+
+/// Rows `0..R` of `C` (`c` holds exactly those rows) from rows `0..R` of `a`: strips of `W`
+/// columns, then one of `W / 2`, then single columns. `UNIT` says that `a.cs == b.cs == 1`.
+#[inline(always)]
+fn row_block<T: Float, const R: usize, const UNIT: bool>(
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    let rows: [&[T]; R] = if UNIT {
+        std::array::from_fn(|i| &a.data[a.offset + i * a.rs..][..k])
+    } else {
+        [&[]; R]
+    };
+    let mut j = 0;
+    while j + W <= n {
+        strip::<T, R, W, UNIT>(k, n, a, &rows, b.at(0, j), &mut c[j..]);
+        j += W;
+    }
+    if j + W / 2 <= n {
+        strip::<T, R, { W / 2 }, UNIT>(k, n, a, &rows, b.at(0, j), &mut c[j..]);
+        j += W / 2;
+    }
+    while j < n {
+        strip::<T, R, 1, UNIT>(k, n, a, &rows, b.at(0, j), &mut c[j..]);
+        j += 1;
+    }
+}
+
+/// Columns `0..S` of `R` rows of `C` (row stride `n`), with the sums in registers. `rows` holds
+/// the `R` rows of `A` as slices when `UNIT`, else `a` is read through its strides.
+#[inline(always)]
+fn strip<T: Float, const R: usize, const S: usize, const UNIT: bool>(
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    rows: &[&[T]; R],
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    let mut acc = [[T::ZERO; S]; R];
+    for p in 0..k {
+        let start = b.offset + p * b.rs;
+        let gathered: [T; S];
+        let brow: &[T; S] = if UNIT {
+            b.data[start..]
+                .first_chunk()
+                .expect("invariant: B holds k x n elements")
+        } else {
+            gathered = std::array::from_fn(|j| b.data[start + j * b.cs]);
+            &gathered
+        };
+        for (i, (sums, row)) in acc.iter_mut().zip(rows).enumerate() {
+            let aip = if UNIT {
+                row[p]
+            } else {
+                a.data[a.offset + i * a.rs + p * a.cs]
+            };
+            for (x, &bj) in sums.iter_mut().zip(brow) {
+                *x += aip * bj;
+            }
+        }
+    }
+    for (i, sums) in acc.iter().enumerate() {
+        c[i * n..][..S].copy_from_slice(sums);
     }
 }

@@ -3,10 +3,13 @@
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use rayon::prelude::*;
+use std::sync::Arc;
 
-use crate::gemm::{Isa, MatRef, PAR_MIN_MULS, gemm_with};
-use crate::shape::{Dims, broadcast_shapes, numel};
+use rayon::prelude::*;
+use smallvec::smallvec;
+
+use crate::gemm::{Isa, MatRef, PAR_MIN_MULS, gemm_with, threads_for};
+use crate::shape::{Dims, Layout, broadcast_shapes, numel};
 use crate::tensor::{Tensor, try_alloc};
 
 impl<T: Float> Tensor<T> {
@@ -79,9 +82,18 @@ impl<T: Float> Tensor<T> {
             }
             let total = numel("matmul", &[m, n])?;
             let mut out = try_alloc::<T>("matmul", total)?;
-            out.resize(total, T::ZERO);
-            gemm_with(isa, m, k, n, self.mat(0), rhs.mat(0), &mut out);
-            return Ok(Tensor::from_parts(out, &[m, n]));
+            out.extend(std::iter::repeat_n(T::ZERO, total)); // a memset; `resize` is a slower loop
+            gemm_with(isa, m, k, n, self.mat2(), rhs.mat2(), &mut out);
+            // `from_parts` with the row-major layout written out, which is measurably cheaper
+            // for a 4x4 result than computing it for a general shape.
+            return Ok(Tensor {
+                data: Arc::new(out),
+                layout: Layout {
+                    shape: smallvec![m, n],
+                    strides: smallvec![n, 1],
+                    offset: 0,
+                },
+            });
         }
         // Promote vectors to matrices: [k] -> [1, k] on the left, [k] -> [k, 1] on the right.
         let a = if self.ndim() == 1 {
@@ -121,7 +133,7 @@ impl<T: Float> Tensor<T> {
         let b = b.broadcast_to(&b_shape)?;
 
         let mut out = try_alloc::<T>("matmul", total)?;
-        out.resize(total, T::ZERO);
+        out.extend(std::iter::repeat_n(T::ZERO, total));
         if let Some(batches) = total.checked_div(m * n) {
             let one = |(bi, c): (usize, &mut [T])| {
                 gemm_with(isa, m, k, n, a.mat(bi), b.mat(bi), c);
@@ -129,7 +141,7 @@ impl<T: Float> Tensor<T> {
             // Many small products: one per task. A large one is parallel inside the GEMM.
             // Either way each product is computed the same way, whatever the thread count.
             let muls = m.saturating_mul(n).saturating_mul(k);
-            if muls < PAR_MIN_MULS && muls.saturating_mul(batches) >= PAR_MIN_MULS {
+            if muls < PAR_MIN_MULS && threads_for(muls.saturating_mul(batches)) > 1 {
                 out.par_chunks_exact_mut(m * n).enumerate().for_each(one);
             } else {
                 out.chunks_exact_mut(m * n).enumerate().for_each(one);
@@ -149,6 +161,17 @@ impl<T: Float> Tensor<T> {
     fn dims2(&self) -> [usize; 2] {
         let s = self.shape();
         [s[s.len() - 2], s[s.len() - 1]]
+    }
+
+    /// A 2-D tensor as a GEMM operand.
+    fn mat2(&self) -> MatRef<'_, T> {
+        let l = &self.layout;
+        MatRef {
+            data: &self.data,
+            offset: l.offset,
+            rs: l.strides[0],
+            cs: l.strides[1],
+        }
     }
 
     /// The `bi`-th matrix (row-major over the leading axes) as a GEMM operand.

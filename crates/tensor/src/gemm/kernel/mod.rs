@@ -109,7 +109,12 @@ mod tests {
     /// padding per row (which must stay untouched), with and without accumulation.
     fn check<T: Float, K: MicroKernel<T>>(k: K) {
         let (mr, nr) = (K::MR, K::NR);
-        for kc in [0, 1, 2, 7, 33] {
+        let depths: &[usize] = if cfg!(miri) {
+            &[0, 1, 5]
+        } else {
+            &[0, 1, 2, 7, 33]
+        };
+        for &kc in depths {
             let a: Vec<f64> = (0..kc * mr).map(|i| (i % 5) as f64 - 2.0).collect();
             let b: Vec<f64> = (0..kc * nr).map(|i| (i % 7) as f64 - 3.0).collect();
             let rsc = nr + 3;

@@ -83,11 +83,16 @@ macro_rules! simd_kernel {
             const NR: usize = $nv * $lanes;
             check_lengths(MR, NR, kc, a, b, c, rsc);
             let cp = c.as_mut_ptr();
-            // SAFETY: see below: every address prefetched is inside `c`.
-            unsafe {
-                for i in 0..MR {
-                    for v in 0..$nv {
-                        _mm_prefetch::<_MM_HINT_T0>(cp.add(i * rsc + v * $lanes).cast::<i8>());
+            // Start fetching the C tile now, so it has arrived by the time the sums are added to
+            // it (a long sum hides the misses; a short one would only pay for the hints).
+            if kc >= 32 {
+                // SAFETY: as for the stores below, every address is inside `c`.
+                unsafe {
+                    for i in 0..MR {
+                        for v in 0..$nv {
+                            let p = cp.add(i * rsc + v * $lanes).cast::<i8>();
+                            _mm_prefetch::<_MM_HINT_T0>(p);
+                        }
                     }
                 }
             }
