@@ -17,6 +17,7 @@
 use rayon::prelude::*;
 
 use super::MatRef;
+use super::buffer::Aligned;
 use super::kernel::{MAX_TILE, MicroKernel};
 use crate::float::Float;
 
@@ -36,29 +37,6 @@ pub(crate) fn threads_for(muls: usize) -> usize {
         1
     } else {
         rayon::current_num_threads()
-    }
-}
-
-/// A zeroed buffer whose usable part starts on a 64-byte cache line, so a kernel's vector loads
-/// of a packed group never straddle two lines.
-struct Aligned<T> {
-    buf: Vec<T>,
-    start: usize,
-}
-
-impl<T: Float> Aligned<T> {
-    fn new(len: usize) -> Aligned<T> {
-        let slack = 64 / size_of::<T>();
-        let buf = vec![T::ZERO; len + slack];
-        let start = buf.as_ptr().align_offset(64);
-        Aligned {
-            start: if start <= slack { start } else { 0 },
-            buf,
-        }
-    }
-
-    fn get(&mut self, len: usize) -> &mut [T] {
-        &mut self.buf[self.start..self.start + len]
     }
 }
 

@@ -11,6 +11,7 @@
 //! [`Isa`] names them; [`Tensor::matmul_isa`](crate::Tensor::matmul_isa) runs a chosen one.
 
 mod blocking;
+mod buffer;
 mod driver;
 mod kernel;
 mod pack;
