@@ -76,11 +76,7 @@ fn blocked<T: Float, K: MicroKernel<T>>(
     let mut bbuf = Aligned::<T>::new(kc_max * nc_max);
     let parallel = threads > 1 && blocks.len() > 1;
     // The calling thread's `A` buffer; parallel tasks make their own.
-    let mut abuf = Aligned::<T>::new(if parallel {
-        0
-    } else {
-        kc_max * K::MC.min(panels * K::MR)
-    });
+    let mut abuf = (!parallel).then(|| Aligned::<T>::new(kc_max * K::MC.min(panels * K::MR)));
     for jc in (0..n).step_by(K::NC) {
         let nc = K::NC.min(n - jc);
         for pc in (0..k).step_by(K::KC) {
@@ -111,16 +107,16 @@ fn blocked<T: Float, K: MicroKernel<T>>(
                 parts
                     .into_par_iter()
                     .for_each_init(|| Aligned::<T>::new(kc * K::MC), block);
-            } else {
-                parts.into_iter().for_each(|part| block(&mut abuf, part));
+            } else if let Some(abuf) = abuf.as_mut() {
+                parts.into_iter().for_each(|part| block(abuf, part));
             }
         }
     }
 }
 
-/// Cuts `m` rows (`panels` micro-panels of `MR`) into blocks of at most `MC` rows: with one
-/// thread plain `MC` steps, with several at least one block per thread, as even as whole
-/// micro-panels allow so no thread waits long for another.
+/// Cuts `m` rows (`panels` micro-panels of `MR`) into the fewest blocks of at most `MC` rows
+/// (with several threads, a multiple of the thread count where there are enough panels), as even
+/// as whole micro-panels allow, so no thread waits long for another.
 fn row_blocks(
     panels: usize,
     mr: usize,
@@ -245,7 +241,7 @@ fn column_strips<T: Float, K: MicroKernel<T>>(
         .map(|&(j0, w)| {
             let mut out = vec![T::ZERO; m * w];
             if w > 0 {
-                // One thread per strip: below the parallel threshold by construction.
+                // The strips are the parallelism: each runs on one thread.
                 blocked(kern, 1, m, k, w, a, b.at(0, j0), &mut out);
             }
             out
