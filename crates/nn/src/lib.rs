@@ -1,8 +1,13 @@
 //! # nn
 //!
-//! tapegrad's neural-network layer (work in progress).
+//! tapegrad's neural-network layer: weight initialisers, data preparation and metrics
+//! (layers, losses and optimizers follow once the tape lands).
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod data;
+pub mod init;
+pub mod metrics;
 
 pub use autograd;
