@@ -20,6 +20,7 @@
 //! Every fallible operation returns [`Result`]; errors name the op and the shapes involved.
 
 #![warn(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 mod display;
 mod elementwise;
