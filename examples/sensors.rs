@@ -1,10 +1,17 @@
-//! # Sensors: the lesson's three-class classifier, run number for number
+//! # Sensors: the lesson's three-class classifier, trained by autograd, checked by backprop
 //!
 //! The lesson makes 300 synthetic machine readings (temperature, vibration) in three classes
 //! (Normal, Warning, Critical), standardises them, shuffles and splits them 80/20, and trains
-//! a 2-16-3 network (ReLU, softmax, cross-entropy) by hand-written backprop in NumPy. This
-//! example runs that program in f64 from the same `np.random.seed(42)` numbers and prints what
-//! it prints.
+//! a 2-16-3 network (ReLU, softmax, cross-entropy) with hand-written backprop in NumPy. This
+//! example draws the same data and weights from `np.random.seed(42)`, declares the network
+//! with `nn`, trains it with `autograd` and `Sgd`, and at every epoch compares the gradients
+//! with the lesson's manual backprop (ported formula by formula onto tensors) from the same
+//! weights. It prints what the lesson's program prints, then the check.
+//!
+//! The model is trained on `cross_entropy_with_logits`, not on the printed loss
+//! `-mean(sum(y * log(a2 + 1e-8)))`: the lesson's `delta2 = (a2 - y) / N` is the gradient of the
+//! former. The last line shows how far the printed loss's own gradient is from it (see
+//! docs/lesson.md).
 //!
 //! ```text
 //! cargo run --release --example sensors
@@ -16,9 +23,14 @@ mod common;
 use std::io::Write;
 use std::process::ExitCode;
 
-use common::{Config, Trace, Weights, percent};
+use autograd::Tape;
+use common::{Config, GradCheck, Trace, Weights, percent};
 use nn::data::{one_hot, shuffle, standardize, train_test_split};
+use nn::init::Init;
+use nn::loss::{cross_entropy, cross_entropy_with_logits};
 use nn::metrics::{accuracy, argmax_rows};
+use nn::optim::{Optimizer, Sgd};
+use nn::{Linear, Module, ReLU, Sequential, sequential};
 use tensor::{NumpyRng, Result, Tensor};
 
 /// The lesson's settings: lr 0.1, 3,000 epochs, 16 hidden units, seed 42.
@@ -95,60 +107,52 @@ fn relu_derivative(z: &Tensor<f64>) -> Tensor<f64> {
     z.gt_scalar(0.0)
 }
 
-/// The lesson's forward pass: `softmax(relu(x @ W1 + b1) @ W2 + b2)`.
-pub fn lesson_forward(x: &Tensor<f64>, w: &Weights) -> Result<Tensor<f64>> {
-    let a1 = relu(&x.matmul(&w.w1)?.add(&w.b1)?);
-    softmax(&a1.matmul(&w.w2)?.add(&w.b2)?)
-}
-
-/// One epoch of the lesson's program: its forward pass, loss and hand-derived gradients.
-pub struct LessonStep {
-    /// Class probabilities `[n, 3]`.
-    pub a2: Tensor<f64>,
-    /// The lesson's loss `-mean(sum(y * log(a2 + 1e-8), axis=1))`.
-    pub loss: f64,
-    /// `dW1, db1, dW2, db2`.
-    pub grads: Weights,
-}
-
-/// The lesson's loop body, formula by formula, on plain tensors (no autograd).
-pub fn lesson_step(x: &Tensor<f64>, y: &Tensor<f64>, w: &Weights) -> Result<LessonStep> {
+/// The lesson's loop body, formula by formula, on plain tensors (no autograd): its forward
+/// pass and its hand-derived gradients `dW1, db1, dW2, db2`.
+pub fn lesson_grads(x: &Tensor<f64>, y: &Tensor<f64>, w: &Weights) -> Result<Weights> {
     let z1 = x.matmul(&w.w1)?.add(&w.b1)?;
     let a1 = relu(&z1);
     let z2 = a1.matmul(&w.w2)?.add(&w.b2)?;
     let a2 = softmax(&z2)?;
-    let loss = -y
-        .mul(&a2.add_scalar(1e-8).ln())?
-        .sum_axis(1, false)?
-        .mean()
-        .item()?;
     let delta2 = a2.sub(y)?.div_scalar(y.shape()[0] as f64);
     let dw2 = a1.t()?.matmul(&delta2)?;
     let db2 = delta2.sum_axis(0, true)?;
     let delta1 = delta2.matmul(&w.w2.t()?)?.mul(&relu_derivative(&z1))?;
     let dw1 = x.t()?.matmul(&delta1)?;
     let db1 = delta1.sum_axis(0, true)?;
-    Ok(LessonStep {
-        a2,
-        loss,
-        grads: Weights {
-            w1: dw1,
-            b1: db1,
-            w2: dw2,
-            b2: db2,
-        },
+    Ok(Weights {
+        w1: dw1,
+        b1: db1,
+        w2: dw2,
+        b2: db2,
     })
+}
+
+/// The lesson's network up to the logits, declared; its softmax is in the loss. The weights are
+/// drawn as the lesson draws them, `W1 = randn(2, h) * 0.3` then `W2 = randn(h, 3) * 0.3`.
+pub fn lesson_model(hidden: usize, rng: &mut NumpyRng) -> Result<Sequential<f64>> {
+    let init = Init::Randn { scale: 0.3 };
+    Ok(sequential![
+        Linear::with_init(2, hidden, init, rng)?,
+        ReLU,
+        Linear::with_init(hidden, 3, init, rng)?,
+    ])
 }
 
 /// What a run produced.
 pub struct Report {
     /// Everything the lesson computes, in the reference traces' schema.
     pub trace: Trace,
+    /// The largest autograd-vs-manual gradient difference, and where.
+    pub check: GradCheck,
+    /// At epoch 0, how far the gradient of the printed loss (with its `1e-8`) is from the
+    /// lesson's manual gradient.
+    pub epsilon_gap: f64,
     /// Accuracy on the 60 test samples.
     pub test_accuracy: f64,
 }
 
-/// Runs the lesson's program with `config`, printing what it prints to `out`.
+/// Runs the lesson's program with `config`, printing what it prints, then the check, to `out`.
 pub fn run(
     config: &Config,
     out: &mut impl Write,
@@ -156,13 +160,9 @@ pub fn run(
     let mut trace = Trace::new("sensors", config);
     let mut rng = NumpyRng::new(config.seed);
     let d = sensor_data(&mut rng)?;
-    let h = config.hidden;
-    let mut w = Weights {
-        w1: Tensor::randn(&[2, h], &mut rng)?.mul_scalar(0.3),
-        b1: Tensor::zeros(&[1, h])?,
-        w2: Tensor::randn(&[h, 3], &mut rng)?.mul_scalar(0.3),
-        b2: Tensor::zeros(&[1, 3])?,
-    };
+    let mut model = lesson_model(config.hidden, &mut rng)?;
+    let mut opt = Sgd::new(config.lr);
+    let init = Weights::of(&model)?;
     let perm: Vec<f64> = d.permutation.iter().map(|&i| i as f64).collect();
     trace.put("X_raw", &d.x_raw);
     trace.put("X_mean", &d.x_mean);
@@ -173,38 +173,49 @@ pub fn run(
         ("y_train", &d.y_train),
         ("X_test", &d.x_test),
         ("y_test", &d.y_test),
-        ("W1_init", &w.w1),
-        ("W2_init", &w.w2),
+        ("W1_init", &init.w1),
+        ("W2_init", &init.w2),
     ] {
         trace.put(name, t);
     }
-    let lr = config.lr;
+
+    let mut check = GradCheck::default();
+    let mut epsilon_gap = f64::NAN;
     let (mut losses, mut accs) = (Vec::new(), Vec::new());
     for epoch in 0..config.epochs {
-        let step = lesson_step(&d.x_train, &d.y_train, &w)?;
-        let acc = accuracy(&step.a2, &d.y_train)?;
-        losses.push(step.loss);
-        accs.push(acc);
-        if config.grad_epochs.contains(&epoch) {
-            for (name, g) in step.grads.named() {
-                trace.put(format!("d{name}@{epoch}"), g);
-            }
+        // The lesson's manual backprop from the model's current weights...
+        let manual = lesson_grads(&d.x_train, &d.y_train, &Weights::of(&model)?)?;
+        // ...and autograd's gradients of the loss that backprop differentiates.
+        let tape = Tape::new();
+        let logits = model.forward(&tape.constant(d.x_train.clone()))?;
+        let grads = cross_entropy_with_logits(&logits, &d.y_train)?.backward()?;
+        let auto = Weights::grads_of(&model, &grads)?;
+        check.compare_all(epoch, &auto, &manual)?;
+        if epoch == 0 {
+            epsilon_gap = printed_loss_gradient_gap(&model, &d, &manual)?;
         }
-        let g = &step.grads;
-        w.w1 = w.w1.sub(&g.w1.mul_scalar(lr))?;
-        w.b1 = w.b1.sub(&g.b1.mul_scalar(lr))?;
-        w.w2 = w.w2.sub(&g.w2.mul_scalar(lr))?;
-        w.b2 = w.b2.sub(&g.b2.mul_scalar(lr))?;
+        if config.grad_epochs.contains(&epoch) {
+            trace.put_grads(epoch, &auto);
+        }
+        opt.step(&mut model, &grads)?;
+
+        // What the lesson prints: its loss formula on the probabilities, and the accuracy.
+        let a2 = logits.value().softmax(1)?;
+        let loss = cross_entropy(&tape.constant(a2.clone()), &d.y_train)?
+            .value()
+            .item()?;
+        let acc = accuracy(&a2, &d.y_train)?;
+        losses.push(loss);
+        accs.push(acc);
         if epoch % 500 == 0 {
             writeln!(
                 out,
-                "Epoch {epoch:4} | Loss: {:.4} | Train Acc: {}",
-                step.loss,
+                "Epoch {epoch:4} | Loss: {loss:.4} | Train Acc: {}",
                 percent(acc)
             )?;
         }
     }
-    let a2_test = lesson_forward(&d.x_test, &w)?;
+    let a2_test = model.predict(&d.x_test)?.softmax(1)?;
     let test_preds = argmax_rows(&a2_test)?;
     let test_targets = argmax_rows(&d.y_test)?;
     let test_acc = accuracy(&a2_test, &d.y_test)?;
@@ -222,17 +233,44 @@ pub fn run(
             LABELS[t]
         )?;
     }
+    writeln!(out, "\n{}", check.summary())?;
+    writeln!(
+        out,
+        "(Differentiating the printed loss itself, with its 1e-8 inside the log, would miss the \
+         lesson's epoch-0 gradients by {epsilon_gap:.2e}: the check sees that difference.)"
+    )?;
     trace.put_values("loss", &losses);
     trace.put_values("train_accuracy", &accs);
-    for (name, t) in w.named() {
-        trace.put(name, t);
-    }
+    trace.put_weights(&Weights::of(&model)?);
     trace.put("test_probabilities", &a2_test);
     trace.put_values("test_accuracy", &[test_acc]);
     Ok(Report {
         trace,
+        check,
+        epsilon_gap,
         test_accuracy: test_acc,
     })
+}
+
+/// The largest difference between the lesson's manual gradients and autograd's gradients of
+/// the printed loss `cross_entropy(softmax(z2))`, whose `1e-8` damps `d/dz2` by
+/// `p_c / (p_c + 1e-8)`.
+fn printed_loss_gradient_gap(
+    model: &Sequential<f64>,
+    d: &SensorData,
+    manual: &Weights,
+) -> Result<f64> {
+    let tape = Tape::new();
+    let probs = model
+        .forward(&tape.constant(d.x_train.clone()))?
+        .softmax(1)?;
+    let grads = cross_entropy(&probs, &d.y_train)?.backward()?;
+    let auto = Weights::grads_of(model, &grads)?;
+    let mut gap: f64 = 0.0;
+    for ((_, a), (_, m)) in auto.named().into_iter().zip(manual.named()) {
+        gap = gap.max(a.max_abs_diff(m)?);
+    }
+    Ok(gap)
 }
 
 #[allow(dead_code)] // the integration tests include this file for `run`
@@ -248,20 +286,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    match run(&config, &mut stdout) {
-        Ok(report) => {
-            if let Some(path) = &config.trace {
-                if let Err(e) = report.trace.write(path) {
-                    eprintln!("sensors: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-            ExitCode::SUCCESS
-        }
+    let report = match run(&config, &mut std::io::stdout().lock()) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("sensors: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    if let Some(path) = &config.trace
+        && let Err(e) = report.trace.write(path)
+    {
+        eprintln!("sensors: {e}");
+        return ExitCode::FAILURE;
+    }
+    if report.check.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -1,6 +1,7 @@
 //! The sensors example against the lesson's program run under NumPy (`tests/golden/`): the
-//! data, every loss and training accuracy, the gradients at the traced epochs, the final
-//! weights and test probabilities within 1e-12, and the lesson's stdout lines in order.
+//! data, every loss and training accuracy, the autograd gradients at the traced epochs, the
+//! final weights and test probabilities within 1e-12, the lesson's stdout lines in order, and
+//! a passing autograd-vs-manual check at every one of the 3,000 epochs.
 
 #[allow(dead_code)]
 #[path = "../examples/sensors.rs"]
@@ -33,4 +34,13 @@ fn seed_42_matches_numpy_data_losses_gradients_weights_and_stdout() {
     assert_eq!(report.test_accuracy, 58.0 / 60.0);
     let out = String::from_utf8(out).unwrap();
     assert_lines_in_order(&out, &golden_lines("sensors_seed42.stdout"));
+    assert_eq!(report.check.epochs, 3000);
+    assert!(report.check.passed(), "{}", report.check.summary());
+    // The printed loss's own gradient is (p - y) / N * p_c / (p_c + 1e-8) at the logits, about
+    // 1e-8 relative off the lesson's (p - y) / N: far above the check's 1e-12, far below 1e-6.
+    assert!(
+        report.epsilon_gap > 1e-12 && report.epsilon_gap < 1e-6,
+        "{}",
+        report.epsilon_gap
+    );
 }

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use autograd::Gradients;
+use nn::Module;
 use serde_json::{Map, Value, json};
 use tensor::Tensor;
 
@@ -24,6 +26,39 @@ pub struct Weights {
 }
 
 impl Weights {
+    /// A two-layer model's parameters `[W1, b1, W2, b2]`.
+    pub fn of(model: &impl Module<f64>) -> tensor::Result<Weights> {
+        Weights::from_four("parameters", model.parameter_values())
+    }
+
+    /// The gradients of a two-layer model's parameters in `grads`.
+    pub fn grads_of(model: &impl Module<f64>, grads: &Gradients<f64>) -> tensor::Result<Weights> {
+        let g = model
+            .parameters()
+            .iter()
+            .map(|p| {
+                grads
+                    .param(p.id())
+                    .cloned()
+                    .ok_or_else(|| tensor::Error::Invalid {
+                        op: "grads_of",
+                        reason: format!("no gradient for parameter {}", p.name()),
+                    })
+            })
+            .collect::<tensor::Result<Vec<_>>>()?;
+        Weights::from_four("gradients", g)
+    }
+
+    fn from_four(what: &str, v: Vec<Tensor<f64>>) -> tensor::Result<Weights> {
+        match <[Tensor<f64>; 4]>::try_from(v) {
+            Ok([w1, b1, w2, b2]) => Ok(Weights { w1, b1, w2, b2 }),
+            Err(v) => Err(tensor::Error::Invalid {
+                op: "Weights",
+                reason: format!("a two-layer model has 4 {what}, got {}", v.len()),
+            }),
+        }
+    }
+
     /// The lesson's names for the four tensors, with the tensors.
     pub fn named(&self) -> [(&'static str, &Tensor<f64>); 4] {
         [
@@ -182,6 +217,20 @@ impl Trace {
         self.put(name, &t);
     }
 
+    /// Records the gradients of `epoch` as `dW1@epoch`, `db1@epoch`, ...
+    pub fn put_grads(&mut self, epoch: usize, g: &Weights) {
+        for (name, t) in g.named() {
+            self.put(format!("d{name}@{epoch}"), t);
+        }
+    }
+
+    /// Records the final weights as `W1`, `b1`, `W2`, `b2`.
+    pub fn put_weights(&mut self, w: &Weights) {
+        for (name, t) in w.named() {
+            self.put(name, t);
+        }
+    }
+
     /// The array recorded under `name`.
     pub fn get(&self, name: &str) -> Option<&Tensor<f64>> {
         self.arrays.iter().find(|(n, _)| n == name).map(|(_, t)| t)
@@ -228,6 +277,20 @@ pub struct GradCheck {
 pub const TOLERANCE: f64 = 1e-12;
 
 impl GradCheck {
+    /// Compares the four gradients of one epoch.
+    pub fn compare_all(
+        &mut self,
+        epoch: usize,
+        autograd: &Weights,
+        manual: &Weights,
+    ) -> tensor::Result<()> {
+        for ((name, a), (_, m)) in autograd.named().into_iter().zip(manual.named()) {
+            self.compare(&format!("d{name}"), epoch, a, m)?;
+        }
+        self.epochs += 1;
+        Ok(())
+    }
+
     /// Compares one parameter's gradients at `epoch`.
     pub fn compare(
         &mut self,
@@ -252,14 +315,14 @@ impl GradCheck {
     }
 
     /// One line saying what was compared and the verdict.
-    pub fn summary(&self, params: usize) -> String {
+    pub fn summary(&self) -> String {
         let at = match &self.worst {
             Some((name, epoch)) => format!(" ({name}, epoch {epoch})"),
             None => String::new(),
         };
         format!(
-            "Gradient check: largest |autograd - manual| over {params} parameters and {} epochs \
-             = {:.3e}{at}, limit {TOLERANCE:e}: {}",
+            "Gradient check, autograd vs the lesson's manual backprop: largest |difference| over \
+             dW1, db1, dW2, db2 and {} epochs = {:.3e}{at}; limit {TOLERANCE:e}: {}",
             self.epochs,
             self.max_diff,
             if self.passed() { "PASS" } else { "FAIL" }
