@@ -33,6 +33,7 @@ pub mod random;
 pub mod shape;
 mod tensor;
 
+pub use display::PrintOptions;
 pub use elementwise::PAR_MIN_ELEMS;
 pub use error::{Error, Result};
 pub use float::Float;
