@@ -3,6 +3,8 @@
 //! 0 to 3 with dimensions 0 to 5, and broadcast pairs for the binary ops. Values keep away from
 //! each op's kinks and poles (see `autograd::testing`), where a central difference is meaningless.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use autograd::testing::{broadcastable_tensors, shape, shaped_tensor, tensor_avoiding};

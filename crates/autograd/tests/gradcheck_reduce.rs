@@ -3,6 +3,8 @@
 //! without `keepdims`. Values are pairwise distinct (see `autograd::testing`), so a `max` never
 //! has a near-tie that a step of 1e-6 could flip.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use autograd::Tensor;

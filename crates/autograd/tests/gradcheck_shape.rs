@@ -2,6 +2,8 @@
 //! rank 0 to 3 (where the op allows) with dimensions 0 to 5. Matmul covers NumPy's vector,
 //! matrix and batched cases with the batch broadcast on either side.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use autograd::testing::{matmul_shapes, shape, shaped_tensor, tensor_f64};

@@ -3,6 +3,8 @@
 //! of a small MLP loss against central differences of its gradient, and, for every op family,
 //! by `gradcheck` of the op's gradient function (its Jacobian is the op's Hessian).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use autograd::testing::{broadcastable_tensors, shape, shaped_tensor, tensor_avoiding, tensor_f64};
