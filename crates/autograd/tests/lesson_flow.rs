@@ -1,7 +1,8 @@
-#![allow(clippy::unwrap_used)] // test helpers too: a panic is how a test reports failure
 //! The lesson's two networks, X -> z1 -> a1 -> z2 -> a2 -> loss, differentiated by the tape and
 //! by the lesson's hand-written backprop (ported formula by formula onto `tensor`): every gradient
 //! must agree, the intermediate ones (dz2, dz1) included.
+
+#![allow(clippy::unwrap_used)] // test helpers too: a panic is how a test reports failure
 
 use autograd::{Tape, Tensor};
 use tensor::NumpyRng;

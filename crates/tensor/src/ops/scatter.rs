@@ -7,6 +7,13 @@ use crate::float::Float;
 use crate::shape::{Axis, numel, resolve_axis};
 use crate::tensor::{Tensor, try_alloc};
 
+/// The elements in row-major order. An empty tensor is not read at all: an empty view made by
+/// `narrow`/`select` along one axis of a tensor that is empty along an earlier one can carry an
+/// offset past the end of its storage, and reading it (`as_slice`, `contiguous`) would panic.
+fn dense<T: Float>(t: &Tensor<T>) -> Vec<T> {
+    if t.is_empty() { Vec::new() } else { t.to_vec() }
+}
+
 impl<T: Float> Tensor<T> {
     /// `before` zeros, then this tensor, then `after` zeros along `axis`: the tensor that
     /// [`Tensor::narrow`]`(axis, before, len)` turns back into this one.
@@ -38,13 +45,9 @@ impl<T: Float> Tensor<T> {
         let mut out = try_alloc("pad_axis", n)?;
         out.resize(n, T::ZERO);
         let inner: usize = shape[ax + 1..].iter().product();
-        let src = self.contiguous();
-        let src = src
-            .as_slice()
-            .expect("invariant: contiguous() is contiguous");
         let (block, padded) = (d * inner, shape[ax] * inner);
         if block > 0 {
-            for (o, chunk) in src.chunks_exact(block).enumerate() {
+            for (o, chunk) in dense(self).chunks_exact(block).enumerate() {
                 let start = o * padded + before * inner;
                 out[start..start + block].copy_from_slice(chunk);
             }
@@ -98,12 +101,9 @@ impl<T: Float> Tensor<T> {
                 ),
             });
         }
-        let mut out = self.clone();
+        let mut out = Tensor::from_parts(dense(self), self.shape());
         let dst = out.make_mut();
-        let src = src.contiguous();
-        let src = src
-            .as_slice()
-            .expect("invariant: contiguous() is contiguous");
+        let src = dense(src);
         let inner: usize = self.shape()[ax + 1..].iter().product();
         let outer: usize = self.shape()[..ax].iter().product();
         let k = indices.len();
@@ -205,6 +205,24 @@ mod tests {
             }
             assert_eq!(got.to_vec(), want, "axis {ax}");
         }
+    }
+
+    #[test]
+    fn empty_views_with_an_advanced_offset_are_not_read() {
+        // narrow(1, 1, 2) of a [0, 3] tensor is empty but its offset (1) is past its storage (0).
+        let v = Tensor::<f64>::zeros(&[0, 3])
+            .unwrap()
+            .narrow(1, 1, 2)
+            .unwrap();
+        assert_eq!(v.pad_axis(1, 1, 0).unwrap().shape(), &[0, 3]);
+        let base = Tensor::<f64>::zeros(&[0, 2]).unwrap();
+        assert_eq!(base.index_add(1, &[1, 0], &v).unwrap().shape(), &[0, 2]);
+        assert_eq!(
+            v.index_add(1, &[0], &base.narrow(1, 1, 1).unwrap())
+                .unwrap()
+                .shape(),
+            &[0, 2]
+        );
     }
 
     #[test]
