@@ -18,7 +18,7 @@
 //! cargo run --release --example sensors -- --seed 7 --epochs 500 --trace sensors.json
 //! ```
 
-mod common;
+pub mod common;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -286,6 +286,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Fail before training, not after, if the trace cannot be written.
+    if let Some(path) = &config.trace
+        && let Err(e) = std::fs::File::create(path)
+    {
+        eprintln!("sensors: cannot write the trace to {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
     let report = match run(&config, &mut std::io::stdout().lock()) {
         Ok(r) => r,
         Err(e) => {

@@ -14,7 +14,7 @@
 //! cargo run --release --example xor -- --seed 1 --hidden 8 --trace xor.json
 //! ```
 
-mod common;
+pub mod common;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -345,7 +345,7 @@ pub fn run(
     };
     writeln!(
         out,
-        "\n--- A different run, for comparison: seed {demo_seed}, same lr, epochs and hidden units ---"
+        "\n--- For comparison (not the lesson's run): seed {demo_seed}, same lr, epochs and hidden units ---"
     )?;
     let demo = train(&demo_config, out)?;
     writeln!(out, "\n{}", demo.check.summary())?;
@@ -387,6 +387,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Fail before training, not after, if the trace cannot be written.
+    if let Some(path) = &config.trace
+        && let Err(e) = std::fs::File::create(path)
+    {
+        eprintln!("xor: cannot write the trace to {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
     let report = match run(&config, &mut std::io::stdout().lock()) {
         Ok(r) => r,
         Err(e) => {

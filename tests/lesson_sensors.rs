@@ -9,7 +9,7 @@ mod sensors;
 
 mod common;
 
-use common::{Golden, assert_lines_in_order, golden_lines, max_diff};
+use common::{Golden, assert_lines_in_order, assert_trace_matches, golden_lines};
 
 #[test]
 fn seed_42_matches_numpy_data_losses_gradients_weights_and_stdout() {
@@ -18,18 +18,7 @@ fn seed_42_matches_numpy_data_losses_gradients_weights_and_stdout() {
     config.grad_epochs = golden.grad_epochs();
     let mut out = Vec::new();
     let report = sensors::run(&config, &mut out).unwrap();
-    let mut worst = (0.0, String::new());
-    for name in golden.names() {
-        let ours = report
-            .trace
-            .get(name)
-            .unwrap_or_else(|| panic!("the example's trace has no {name}"));
-        let d = max_diff(name, ours, &golden.array(name));
-        if d > worst.0 {
-            worst = (d, name.to_string());
-        }
-    }
-    assert!(worst.0 <= 1e-12, "{} differs by {:e}", worst.1, worst.0);
+    assert_trace_matches("sensors_seed42.json", |name| report.trace.get(name));
     // 58 of the 60 test samples right: the lesson's text claims 95.00% (57), its code gets 96.67%.
     assert_eq!(report.test_accuracy, 58.0 / 60.0);
     let out = String::from_utf8(out).unwrap();
@@ -43,4 +32,29 @@ fn seed_42_matches_numpy_data_losses_gradients_weights_and_stdout() {
         "{}",
         report.epsilon_gap
     );
+}
+
+#[test]
+fn flags_set_seed_lr_epochs_and_hidden_and_the_trace_follows_numpy() {
+    // NumPy reference: make_golden.py OUT --sensors 7 0.05 300 8.
+    let args = [
+        "--seed",
+        "7",
+        "--lr",
+        "0.05",
+        "--epochs=300",
+        "--hidden",
+        "8",
+    ]
+    .map(String::from);
+    let config = sensors::common::Config::from_args("sensors", sensors::lesson_config(), args)
+        .unwrap()
+        .unwrap();
+    let golden = Golden::load("sensors_seed7_lr0.05_e300_h8.json");
+    assert_eq!(config.grad_epochs, golden.grad_epochs());
+    let report = sensors::run(&config, &mut Vec::new()).unwrap();
+    assert_trace_matches("sensors_seed7_lr0.05_e300_h8.json", |name| {
+        report.trace.get(name)
+    });
+    assert!(report.check.passed());
 }

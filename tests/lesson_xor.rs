@@ -9,7 +9,7 @@ mod xor;
 
 mod common;
 
-use common::{Golden, assert_lines_in_order, golden_lines, max_diff};
+use common::{Golden, assert_lines_in_order, assert_trace_matches, golden_lines};
 
 /// Runs the example configured like the golden trace; checks every traced array.
 fn run_like(golden_name: &str) -> (xor::Report, String) {
@@ -19,24 +19,7 @@ fn run_like(golden_name: &str) -> (xor::Report, String) {
     config.grad_epochs = golden.grad_epochs();
     let mut out = Vec::new();
     let report = xor::run(&config, &mut out).unwrap();
-    let mut worst = (0.0, String::new());
-    for name in golden.names() {
-        let ours = report
-            .lesson
-            .trace
-            .get(name)
-            .unwrap_or_else(|| panic!("the example's trace has no {name}"));
-        let d = max_diff(name, ours, &golden.array(name));
-        if d > worst.0 {
-            worst = (d, name.to_string());
-        }
-    }
-    assert!(
-        worst.0 <= 1e-12,
-        "{golden_name}: {} differs by {:e}",
-        worst.1,
-        worst.0
-    );
+    assert_trace_matches(golden_name, |name| report.lesson.trace.get(name));
     // Autograd agreed with the lesson's manual backprop at every epoch.
     assert_eq!(report.lesson.check.epochs, 10_000);
     assert!(
@@ -86,4 +69,39 @@ fn the_trace_flag_does_not_change_what_is_printed() {
     let mut traced = Vec::new();
     xor::run(&config, &mut traced).unwrap();
     assert_eq!(plain, traced);
+}
+
+#[test]
+fn flags_set_seed_lr_epochs_and_hidden_and_the_trace_follows_numpy() {
+    // NumPy reference: make_golden.py OUT --xor 3 0.3 500 8 (traced epochs 0 1 2 10 100 250 499).
+    let args = [
+        "--seed", "3", "--lr=0.3", "--epochs", "500", "--hidden", "8",
+    ]
+    .map(String::from);
+    let config = xor::common::Config::from_args("xor", xor::lesson_config(), args)
+        .unwrap()
+        .unwrap();
+    let golden = Golden::load("xor_seed3_lr0.3_e500_h8.json");
+    assert_eq!(config.grad_epochs, golden.grad_epochs());
+    let report = xor::run(&config, &mut Vec::new()).unwrap();
+    assert_trace_matches("xor_seed3_lr0.3_e500_h8.json", |name| {
+        report.lesson.trace.get(name)
+    });
+    assert!(report.passed());
+    // The JSON written by --trace holds the same numbers, in the golden files' schema.
+    let path = std::env::temp_dir().join(format!("tapegrad-xor-{}.json", std::process::id()));
+    report.lesson.trace.write(&path).unwrap();
+    let written = Golden::load_path(&path);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(written.meta["grad_epochs"], golden.meta["grad_epochs"]);
+    for name in golden.names() {
+        let d = report
+            .lesson
+            .trace
+            .get(name)
+            .unwrap()
+            .max_abs_diff(&written.array(name))
+            .unwrap();
+        assert!(d <= 1e-15, "{name}: {d:e}");
+    }
 }

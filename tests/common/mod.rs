@@ -22,9 +22,14 @@ pub struct Golden {
 impl Golden {
     /// Loads `tests/golden/{name}`.
     pub fn load(name: &str) -> Golden {
-        let path = golden_dir().join(name);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        Golden::load_path(&golden_dir().join(name))
+    }
+
+    /// Loads a trace from `path`.
+    pub fn load_path(path: &std::path::Path) -> Golden {
+        let name = path.display();
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
         let mut v: Value = serde_json::from_str(&text).expect("golden trace is valid JSON");
         let arrays = match v["arrays"].take() {
             Value::Object(m) => m,
@@ -84,6 +89,26 @@ pub fn max_diff(name: &str, ours: &Tensor<f64>, numpy: &Tensor<f64>) -> f64 {
     let d = ours.max_abs_diff(numpy).expect("same shapes");
     assert!(!d.is_nan(), "{name}: NaN");
     d
+}
+
+/// Asserts that every array of the golden trace `name` is in a run's trace (looked up with
+/// `ours`) and within 1e-12 of NumPy's.
+pub fn assert_trace_matches<'a>(name: &str, ours: impl Fn(&str) -> Option<&'a Tensor<f64>>) {
+    let golden = Golden::load(name);
+    let mut worst = (0.0, String::new());
+    for array in golden.names() {
+        let mine = ours(array).unwrap_or_else(|| panic!("the run's trace has no {array}"));
+        let d = max_diff(array, mine, &golden.array(array));
+        if d > worst.0 {
+            worst = (d, array.to_string());
+        }
+    }
+    assert!(
+        worst.0 <= 1e-12,
+        "{name}: {} differs by {:e}",
+        worst.1,
+        worst.0
+    );
 }
 
 /// Reads `tests/golden/{name}`'s lines.
