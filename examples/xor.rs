@@ -113,8 +113,10 @@ pub struct Run {
     pub predictions: Tensor<f64>,
     /// The hidden pre-activations of the last epoch's forward pass, `[4, hidden]`.
     pub last_z1: Tensor<f64>,
-    /// Per hidden unit: was every gradient reaching it exactly 0 at every epoch?
+    /// Per hidden unit: was its pre-activation `<= 0` on every input at every epoch?
     pub dead: Vec<bool>,
+    /// Per hidden unit: was every autograd gradient reaching it exactly 0 at every epoch?
+    pub zero_grad: Vec<bool>,
     /// The weights after training.
     pub weights: Weights,
 }
@@ -162,6 +164,7 @@ pub fn train(
     let mut check = GradCheck::default();
     let mut losses = Vec::with_capacity(config.epochs);
     let mut dead = vec![true; config.hidden];
+    let mut zero_grad = vec![true; config.hidden];
     let (mut predictions, mut last_z1) =
         (Tensor::zeros(&[4, 1])?, Tensor::zeros(&[4, config.hidden])?);
     for epoch in 0..config.epochs {
@@ -174,8 +177,11 @@ pub fn train(
         let grads = loss.backward()?;
         let auto = Weights::grads_of(&model, &grads)?;
         check.compare_all(epoch, &auto, &manual.grads)?;
-        for (d, z) in dead.iter_mut().zip(zero_gradient_units(&auto)?) {
+        for (d, z) in zero_grad.iter_mut().zip(zero_gradient_units(&auto)?) {
             *d &= z;
+        }
+        for (j, d) in dead.iter_mut().enumerate() {
+            *d &= manual.z1.select(1, j)?.to_vec().iter().all(|&z| z <= 0.0);
         }
         if config.grad_epochs.contains(&epoch) {
             trace.put_grads(epoch, &auto);
@@ -214,6 +220,7 @@ pub fn train(
         predictions,
         last_z1,
         dead,
+        zero_grad,
         weights,
     })
 }
@@ -236,9 +243,14 @@ fn explain(
         if run.dead[j] {
             writeln!(
                 out,
-                " Hidden unit {j} is dead: its pre-activation x @ W1[:, {j}] + b1[{j}] was <= 0 on all \
-                 four inputs at every epoch, so relu'(z) = 0 and every gradient reaching it was exactly \
-                 0; it kept its initial weights W1[:, {j}] = [{:.4}, {:.4}], W2[{j}] = {:.4}.",
+                " Hidden unit {j} is dead: its pre-activation x @ W1[:, {j}] + b1[{j}] was <= 0 on \
+                 all four inputs at every epoch, so relu'(z) = 0 and {}; it kept its initial weights \
+                 W1[:, {j}] = [{:.4}, {:.4}], W2[{j}] = {:.4}.",
+                if run.zero_grad[j] {
+                    "autograd's gradient for each of its weights was exactly 0 at every epoch"
+                } else {
+                    "no gradient flowed through it"
+                },
                 run.weights.w1.get(&[0, j])?,
                 run.weights.w1.get(&[1, j])?,
                 run.weights.w2.get(&[j, 0])?,

@@ -38,6 +38,7 @@ fn seed_42_matches_numpy_and_explains_its_dead_unit_and_stall() {
     // Unit 1 starts with both input weights negative and a zero bias, so z <= 0 on all four
     // inputs: NumPy's trace shows its column of W1 unchanged after 10,000 epochs.
     assert_eq!(report.lesson.dead, vec![false, true, false, false]);
+    assert_eq!(report.lesson.zero_grad, vec![false, true, false, false]);
     // On [0 0], [0 1], [1 0] every unit is off, so those three get one output, whose best value
     // for targets 0, 1, 1 is 2/3; the loss floor is (4/9 + 1/9 + 1/9) / 4 = 1/6.
     assert!(

@@ -125,12 +125,20 @@ impl<T: Float> fmt::Debug for Sequential<T> {
 
 /// A [`Sequential`] of the given layers, in order: PyTorch's `nn.Sequential(a, b, c)`.
 ///
+/// The element type comes from a layer (`Linear::<f64>::new`) or from an annotation:
+/// `let model: Sequential = ...` is `f32`, the default.
+///
 /// ```
-/// use nn::{Linear, Module, ReLU, Softmax, sequential};
+/// use nn::{Linear, Module, ReLU, Sequential, Softmax, sequential};
 /// use tensor::NumpyRng;
 ///
 /// let mut rng = NumpyRng::new(0);
-/// let model = sequential![Linear::<f32>::new(2, 16, &mut rng)?, ReLU, Linear::new(16, 3, &mut rng)?, Softmax(1)];
+/// let model: Sequential = sequential![
+///     Linear::new(2, 16, &mut rng)?,
+///     ReLU,
+///     Linear::new(16, 3, &mut rng)?,
+///     Softmax(1),
+/// ];
 /// assert_eq!(model.len(), 4);
 /// assert_eq!(model.num_parameters(), 2 * 16 + 16 + 16 * 3 + 3);
 /// # Ok::<(), tensor::Error>(())
