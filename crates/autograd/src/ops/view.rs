@@ -29,6 +29,19 @@ impl<T: Float> Var<T> {
         self.reshape(&[self.value.len()])
     }
 
+    /// The same elements in a fresh row-major buffer (a copy if this value is a view). The
+    /// gradient passes through unchanged.
+    ///
+    /// # Errors
+    /// Only [`tensor::Error::NonFinite`] in anomaly mode.
+    pub fn contiguous(&self) -> Result<Var<T>> {
+        self.unary(
+            "contiguous",
+            |x| Ok(x.contiguous()),
+            |_, g, _| Ok(g.clone()),
+        )
+    }
+
     /// Axes reordered: axis `i` of the result is axis `perm[i]` of `self`. The gradient is permuted
     /// back by the inverse permutation.
     ///
