@@ -14,6 +14,10 @@ impl<T: Float> Var<T> {
     /// # Errors
     /// [`tensor::Error::Reshape`] if the element counts differ.
     pub fn reshape(&self, shape: &[usize]) -> Result<Var<T>> {
+        if shape == self.shape() {
+            // The identity: no node needed, the gradient flows through unchanged.
+            return Ok(self.clone());
+        }
         self.unary(
             "reshape",
             |x| x.reshape(shape),
@@ -85,6 +89,9 @@ impl<T: Float> Var<T> {
     /// # Errors
     /// [`tensor::Error::BroadcastTo`] if the shape is not a broadcast of this one.
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Var<T>> {
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
         self.unary(
             "broadcast_to",
             |x| x.broadcast_to(shape),
