@@ -96,6 +96,10 @@ pub fn tensor_f64(
 ///
 /// Built as a stratified sample: element `i` takes stratum `perm[i]` of `n` equal strata of the
 /// allowed set, at a random point in its middle half.
+///
+/// # Panics
+/// If the margins around the kinks leave nothing of `range` (a mistake in the test's set-up, like
+/// an empty range given to proptest).
 pub fn tensor_avoiding(
     shape: &[usize],
     range: Range<f64>,

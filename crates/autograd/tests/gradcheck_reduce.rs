@@ -98,4 +98,35 @@ proptest! {
     fn sum_to_matches_gradcheck((target, x) in sum_to_case()) {
         check(|v| v[0].sum_to(&target), &[x])?;
     }
+
+    #[test]
+    fn var_and_std_match_gradcheck(x in shaped_tensor(1..=3, 1..=5, -2.0..2.0)
+        .prop_filter("one element has zero variance: sqrt's pole", |x| x.len() >= 2))
+    {
+        check(|v| v[0].var(), std::slice::from_ref(&x))?;
+        check(|v| v[0].std(), &[x])?;
+    }
+
+    #[test]
+    fn var_axis_and_std_axis_match_gradcheck(
+        (x, ax) in with_axis().prop_filter("an axis of one element has zero variance", |(x, ax)| x.shape()[*ax] >= 2),
+        keep in any::<bool>(),
+    ) {
+        check(|v| v[0].var_axis(ax, keep), std::slice::from_ref(&x))?;
+        check(|v| v[0].std_axis(ax, keep), &[x])?;
+    }
+
+    #[test]
+    fn sum_axes_matches_gradcheck(
+        (x, axes) in shape(0..=3, DIM).prop_flat_map(|s| {
+            let n = s.len();
+            (tensor_f64(&s, -2.0..2.0), proptest::sample::subsequence((0..n).collect::<Vec<_>>(), 0..=n))
+        }),
+        keep in any::<bool>(),
+        from_end in any::<bool>(),
+    ) {
+        let rank = x.ndim() as isize;
+        let axes: Vec<isize> = axes.iter().map(|&a| if from_end { a as isize - rank } else { a as isize }).collect();
+        check(|v| v[0].sum_axes(&axes, keep), &[x])?;
+    }
 }

@@ -194,6 +194,27 @@ fn reductions_spread_the_gradient_back() {
         x.sum_axis(1, true)?.mul(&x.tape().constant(w.clone()))
     });
     assert_eq!(g, vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+    // x = [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, var = mean((x - 5)^2) = 32/8 = 4, std = 2.
+    // dvar/dx_i = 2 (x_i - 5) / 8 (the mean's own path contributes -sum(x - 5)/4 * 1/8 = 0);
+    // dstd/dx_i = dvar/dx_i / (2 std) = (x_i - 5) / 16.
+    let x = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+    let dvar: Vec<f64> = x.iter().map(|v| (v - 5.0) / 4.0).collect();
+    let dstd: Vec<f64> = x.iter().map(|v| (v - 5.0) / 16.0).collect();
+    assert_eq!(grad(&x, &[8], |x| x.var()), dvar);
+    assert_eq!(grad(&x, &[8], |x| x.std()), dstd);
+    // As [2, 4], columns (a, b) = (2, 5), (4, 5), (4, 7), (4, 9): var = ((a - b) / 2)^2 per
+    // column, so dvar/da = (a - b) / 2 and dvar/db = (b - a) / 2.
+    assert_eq!(
+        grad(&x, &[2, 4], |x| x.var_axis(0, false)),
+        vec![-1.5, -0.5, -1.5, -2.5, 1.5, 0.5, 1.5, 2.5]
+    );
+    // sum_axes over [0, 2] of a [2, 3, 2], times w = [1, 2, 3] along axis 1.
+    let w = t(&[1.0, 2.0, 3.0], &[3]);
+    let g = grad(&[0.0; 12], &[2, 3, 2], |x| {
+        x.sum_axes(&[0, -1], false)?
+            .mul(&x.tape().constant(w.clone()))
+    });
+    assert_eq!(g, [1.0, 1.0, 2.0, 2.0, 3.0, 3.0].repeat(2));
     // sum_to([1, 3]) of a [2, 3] times w = [[1, 2, 3]]: each column gets its w.
     let w = t(&[1.0, 2.0, 3.0], &[1, 3]);
     let g = grad(&[0.0; 6], &[2, 3], |x| {

@@ -7,6 +7,7 @@ mod matmul;
 mod reduce;
 mod select;
 mod softmax;
+mod stats;
 mod std_ops;
 mod unary;
 mod view;

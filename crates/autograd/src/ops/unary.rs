@@ -173,4 +173,16 @@ impl<T: Float> Var<T> {
             },
         )
     }
+
+    /// The sign of the value (-1, 0 or 1), as [`tensor::Tensor::sign`]: piecewise constant, so it
+    /// has no gradient and is a plain tensor.
+    pub fn sign(&self) -> tensor::Tensor<T> {
+        self.value.sign()
+    }
+
+    /// The value rounded as NumPy's `np.round(x, decimals)` ([`tensor::Tensor::round`]):
+    /// piecewise constant, so a plain tensor.
+    pub fn round(&self, decimals: i32) -> tensor::Tensor<T> {
+        self.value.round(decimals)
+    }
 }

@@ -14,6 +14,10 @@ impl<T: Float> Var<T> {
     /// # Errors
     /// [`tensor::Error::Reshape`] if the element counts differ.
     pub fn reshape(&self, shape: &[usize]) -> Result<Var<T>> {
+        if shape == self.shape() {
+            // The identity: no node needed, the gradient flows through unchanged.
+            return Ok(self.clone());
+        }
         self.unary(
             "reshape",
             |x| x.reshape(shape),
@@ -27,6 +31,19 @@ impl<T: Float> Var<T> {
     /// Only [`tensor::Error::NonFinite`] in anomaly mode.
     pub fn flatten(&self) -> Result<Var<T>> {
         self.reshape(&[self.value.len()])
+    }
+
+    /// The same elements in a fresh row-major buffer (a copy if this value is a view). The
+    /// gradient passes through unchanged.
+    ///
+    /// # Errors
+    /// Only [`tensor::Error::NonFinite`] in anomaly mode.
+    pub fn contiguous(&self) -> Result<Var<T>> {
+        self.unary(
+            "contiguous",
+            |x| Ok(x.contiguous()),
+            |_, g, _| Ok(g.clone()),
+        )
     }
 
     /// Axes reordered: axis `i` of the result is axis `perm[i]` of `self`. The gradient is permuted
@@ -72,6 +89,9 @@ impl<T: Float> Var<T> {
     /// # Errors
     /// [`tensor::Error::BroadcastTo`] if the shape is not a broadcast of this one.
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Var<T>> {
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
         self.unary(
             "broadcast_to",
             |x| x.broadcast_to(shape),
