@@ -97,6 +97,18 @@ pub fn mse<T: Float>(input: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
 /// # Errors
 /// [`Error::Rank`] unless 2-D, [`Error::ShapeMismatch`] unless the shapes are equal,
 /// [`Error::Invalid`] if empty.
+///
+/// ```
+/// use autograd::Tape;
+/// use tensor::Tensor;
+/// let tape = Tape::<f64>::new();
+/// let p = tape.var(Tensor::from_vec(vec![0.25, 0.75, 0.5, 0.5], &[2, 2])?);
+/// let y = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.0], &[2, 2])?;
+/// let loss = nn::loss::cross_entropy(&p, &y)?;
+/// let want = -((0.75f64 + 1e-8).ln() + (0.5f64 + 1e-8).ln()) / 2.0;
+/// assert!((loss.value().item()? - want).abs() < 1e-15);
+/// # Ok::<(), tensor::Error>(())
+/// ```
 pub fn cross_entropy<T: Float>(probs: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
     check_rows("cross_entropy", probs, target)?;
     let y = probs.tape().constant(target.clone());
@@ -137,6 +149,19 @@ pub fn cross_entropy_with_logits<T: Float>(logits: &Var<T>, target: &Tensor<T>) 
 /// # Errors
 /// [`Error::ShapeMismatch`] unless the shapes are equal, [`Error::Invalid`] if empty or if a
 /// probability is outside `[0, 1]` (or NaN).
+///
+/// ```
+/// use autograd::Tape;
+/// use tensor::Tensor;
+/// let tape = Tape::<f64>::new();
+/// let p = tape.var(Tensor::from_vec(vec![0.5, 0.8], &[2])?);
+/// let loss = nn::loss::bce(&p, &Tensor::from_vec(vec![1.0, 0.0], &[2])?)?;
+/// // -(ln 0.5 + ln 0.2) / 2; d/dp = (p - y) / (p (1 - p)) / 2 = [-1, 2.5]
+/// assert!((loss.value().item()? + (0.5f64.ln() + 0.2f64.ln()) / 2.0).abs() < 1e-15);
+/// let g = loss.backward()?.get(&p).unwrap().to_vec();
+/// assert!((g[0] + 1.0).abs() < 1e-14 && (g[1] - 2.5).abs() < 1e-14);
+/// # Ok::<(), tensor::Error>(())
+/// ```
 pub fn bce<T: Float>(probs: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
     check_same("bce", probs, target)?;
     if let Some(p) = probs
