@@ -20,6 +20,7 @@
 //! Every fallible operation returns [`Result`]; errors name the op and the shapes involved.
 
 #![warn(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 mod display;
 mod elementwise;
@@ -32,6 +33,7 @@ pub mod random;
 pub mod shape;
 mod tensor;
 
+pub use display::PrintOptions;
 pub use elementwise::PAR_MIN_ELEMS;
 pub use error::{Error, Result};
 pub use float::Float;

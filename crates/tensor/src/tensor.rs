@@ -235,6 +235,10 @@ impl<T: Float> Tensor<T> {
 
     /// The elements as a slice, if the tensor is contiguous.
     pub fn as_slice(&self) -> Option<&[T]> {
+        if self.is_empty() {
+            // An empty view's offset may point past the end of its (possibly empty) storage.
+            return Some(&[]);
+        }
         self.is_contiguous()
             .then(|| &self.data[self.layout.offset..self.layout.offset + self.len()])
     }
