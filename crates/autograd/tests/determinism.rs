@@ -1,11 +1,9 @@
 //! Bitwise properties: gradients reached through transposed and strided views equal those of
 //! contiguous copies bit for bit, and backward passes over the same graph repeat bit for bit.
 //!
-//! The functions below use elementwise ops, matmul and reductions over fewer than 8 elements per
-//! output or over everything: those visit elements in logical order whatever the layout.
-//! (`tensor`'s `sum_axis` along a contiguous axis of 8 or more elements sums pairwise but along a
-//! strided one in order, as NumPy does, so such a sum is layout-dependent in the last bits by
-//! design; the views below keep away from it.)
+//! `tensor` fixes the order of every sum by the logical shape alone (never by strides or thread
+//! count), and the tape adds nothing layout-dependent, so a view and its contiguous copy must
+//! give the same bits.
 
 #![allow(clippy::unwrap_used)]
 
@@ -45,6 +43,15 @@ fn gradients_through_transposed_views_equal_those_of_contiguous_copies() {
     assert!(!leaf_view.value().is_contiguous());
     let via_leaf_view = grad_of(&leaf_view, &f(&leaf_view).unwrap());
     assert!(via_leaf_view.bitwise_eq(&via_copy));
+
+    // Rows of 10 (>= 8) along the last axis are summed pairwise, read in logical order.
+    let wide = NumpyRng::new(4).randn_tensor::<f64>(&[10, 12]).unwrap();
+    let h = |v: &Var<f64>| v.exp()?.sum_axis(1, false)?.square()?.mean();
+    let x = tape.var(wide.clone());
+    let via_view = grad_of(&x, &h(&x.t().unwrap()).unwrap());
+    let copy = tape.var(wide.t().unwrap().contiguous());
+    let via_copy = grad_of(&copy, &h(&copy).unwrap());
+    assert!(via_view.bitwise_eq(&via_copy.t().unwrap()));
 }
 
 /// `(x, perm, axis, start, len)`: a rank-3 tensor, a permutation, and a narrow of the permuted

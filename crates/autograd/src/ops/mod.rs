@@ -12,7 +12,7 @@ mod std_ops;
 mod unary;
 mod view;
 
-use tensor::{Axis, Error, Float, Result, Tensor};
+use tensor::{Axis, Error, Result};
 
 /// Resolves a NumPy-style axis (negative counts from the end) against a rank, naming `op` in the
 /// error.
@@ -27,16 +27,5 @@ pub(crate) fn resolve_axis(op: &'static str, axis: impl Axis, shape: &[usize]) -
             axis: a,
             shape: shape.to_vec(),
         })
-    }
-}
-
-/// `t`, or a fresh tensor of its shape if it is empty. Works around a tensor bug: `narrow` and
-/// `select` along one axis of a tensor that is empty along an earlier axis give a view whose
-/// offset lies past the end of its storage, and reading that view (`to_vec`, any op) panics.
-pub(crate) fn readable<T: Float>(t: Tensor<T>) -> Result<Tensor<T>> {
-    if t.is_empty() {
-        Tensor::zeros(t.shape())
-    } else {
-        Ok(t)
     }
 }

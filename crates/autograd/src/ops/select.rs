@@ -20,25 +20,7 @@ impl<T: Float> Var<T> {
         let idx: Arc<[usize]> = indices.into();
         self.unary(
             "index_select",
-            |x| {
-                if !x.is_empty() {
-                    return x.index_select(ax, indices);
-                }
-                // An empty input has nothing to gather, but the tensor op would read an empty view
-                // past its storage (see `ops::readable`): check the indices and build the result here.
-                let mut shape = x.shape().to_vec();
-                if let Some(&bad) = indices.iter().find(|&&i| i >= shape[ax]) {
-                    let mut index = vec![0; shape.len()];
-                    index[ax] = bad;
-                    return Err(tensor::Error::Index {
-                        op: "index_select",
-                        index,
-                        shape,
-                    });
-                }
-                shape[ax] = indices.len();
-                Tensor::zeros(&shape)
-            },
+            |x| x.index_select(ax, indices),
             move |c, g, _| {
                 let zeros = c.constant(Tensor::zeros(c.value(0).shape())?);
                 zeros.index_add(ax, &idx, g)

@@ -5,7 +5,7 @@
 
 use tensor::{Axis, Float, Result};
 
-use crate::ops::{readable, resolve_axis};
+use crate::ops::resolve_axis;
 use crate::var::Var;
 
 impl<T: Float> Var<T> {
@@ -108,7 +108,7 @@ impl<T: Float> Var<T> {
         let ax = resolve_axis("narrow", axis, self.shape())?;
         self.unary(
             "narrow",
-            |x| readable(x.narrow(ax, start, len)?),
+            |x| x.narrow(ax, start, len),
             move |c, g, _| g.pad_axis(ax, start, c.value(0).shape()[ax] - start - len),
         )
     }
@@ -150,7 +150,7 @@ impl<T: Float> Var<T> {
         let ax = resolve_axis("select", axis, self.shape())?;
         self.unary(
             "select",
-            |x| readable(x.select(ax, i)?),
+            |x| x.select(ax, i),
             move |c, g, _| {
                 g.unsqueeze(ax)?
                     .pad_axis(ax, i, c.value(0).shape()[ax] - i - 1)

@@ -7,13 +7,6 @@ use crate::float::Float;
 use crate::shape::{Axis, numel, resolve_axis};
 use crate::tensor::{Tensor, try_alloc};
 
-/// The elements in row-major order. An empty tensor is not read at all: an empty view made by
-/// `narrow`/`select` along one axis of a tensor that is empty along an earlier one can carry an
-/// offset past the end of its storage, and reading it (`as_slice`, `contiguous`) would panic.
-fn dense<T: Float>(t: &Tensor<T>) -> Vec<T> {
-    if t.is_empty() { Vec::new() } else { t.to_vec() }
-}
-
 impl<T: Float> Tensor<T> {
     /// `before` zeros, then this tensor, then `after` zeros along `axis`: the tensor that
     /// [`Tensor::narrow`]`(axis, before, len)` turns back into this one.
@@ -47,7 +40,7 @@ impl<T: Float> Tensor<T> {
         let inner: usize = shape[ax + 1..].iter().product();
         let (block, padded) = (d * inner, shape[ax] * inner);
         if block > 0 {
-            for (o, chunk) in dense(self).chunks_exact(block).enumerate() {
+            for (o, chunk) in self.to_vec().chunks_exact(block).enumerate() {
                 let start = o * padded + before * inner;
                 out[start..start + block].copy_from_slice(chunk);
             }
@@ -101,9 +94,9 @@ impl<T: Float> Tensor<T> {
                 ),
             });
         }
-        let mut out = Tensor::from_parts(dense(self), self.shape());
+        let mut out = self.clone();
         let dst = out.make_mut();
-        let src = dense(src);
+        let src = src.to_vec();
         let inner: usize = self.shape()[ax + 1..].iter().product();
         let outer: usize = self.shape()[..ax].iter().product();
         let k = indices.len();
