@@ -26,6 +26,7 @@
 //! See `docs/autograd.md` for how the tape works, mapped onto the lesson's backprop.
 
 #![warn(missing_docs)]
+#![warn(clippy::unwrap_used)]
 #![forbid(unsafe_code)]
 
 mod backward;
