@@ -273,42 +273,16 @@ fn printed_loss_gradient_gap(
     Ok(gap)
 }
 
+impl common::Outcome for Report {
+    fn trace(&self) -> &common::Trace {
+        &self.trace
+    }
+    fn passed(&self) -> bool {
+        self.check.passed()
+    }
+}
+
 #[allow(dead_code)] // the integration tests include this file for `run`
 fn main() -> ExitCode {
-    let config = match Config::from_args("sensors", lesson_config(), std::env::args().skip(1)) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            println!("{}", common::usage("sensors"));
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    // Fail before training, not after, if the trace cannot be written.
-    if let Some(path) = &config.trace
-        && let Err(e) = std::fs::File::create(path)
-    {
-        eprintln!("sensors: cannot write the trace to {}: {e}", path.display());
-        return ExitCode::FAILURE;
-    }
-    let report = match run(&config, &mut std::io::stdout().lock()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("sensors: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Some(path) = &config.trace
-        && let Err(e) = report.trace.write(path)
-    {
-        eprintln!("sensors: {e}");
-        return ExitCode::FAILURE;
-    }
-    if report.check.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    common::main("sensors", lesson_config(), run)
 }

@@ -386,42 +386,16 @@ pub fn run(
     })
 }
 
+impl common::Outcome for Report {
+    fn trace(&self) -> &common::Trace {
+        &self.lesson.trace
+    }
+    fn passed(&self) -> bool {
+        Report::passed(self)
+    }
+}
+
 #[allow(dead_code)] // the integration tests include this file for `run`
 fn main() -> ExitCode {
-    let config = match Config::from_args("xor", lesson_config(), std::env::args().skip(1)) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            println!("{}", common::usage("xor"));
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    // Fail before training, not after, if the trace cannot be written.
-    if let Some(path) = &config.trace
-        && let Err(e) = std::fs::File::create(path)
-    {
-        eprintln!("xor: cannot write the trace to {}: {e}", path.display());
-        return ExitCode::FAILURE;
-    }
-    let report = match run(&config, &mut std::io::stdout().lock()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("xor: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Some(path) = &config.trace
-        && let Err(e) = report.lesson.trace.write(path)
-    {
-        eprintln!("xor: {e}");
-        return ExitCode::FAILURE;
-    }
-    if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    common::main("xor", lesson_config(), run)
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use autograd::Gradients;
 use nn::Module;
@@ -333,4 +334,60 @@ impl GradCheck {
 /// NumPy's `f"{x:.2%}"`: the value times 100 with two decimals and a percent sign.
 pub fn percent(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
+}
+
+/// What a lesson program reports back to [`main`]: its trace and whether its checks passed.
+pub trait Outcome {
+    /// The JSON trace of the lesson's run (written if `--trace` was given).
+    fn trace(&self) -> &Trace;
+    /// `true` if every gradient check passed.
+    fn passed(&self) -> bool;
+}
+
+/// The `main` of `xor` and `sensors`: parse the flags (or print the usage), make sure the trace
+/// file can be written before training rather than after, run, write the trace, and exit with
+/// 2 for bad flags, 1 for a failed run or check, 0 otherwise.
+pub fn main<R: Outcome, E: std::fmt::Display>(
+    program: &str,
+    defaults: Config,
+    run: impl FnOnce(&Config, &mut std::io::StdoutLock<'static>) -> Result<R, E>,
+) -> ExitCode {
+    let config = match Config::from_args(program, defaults, std::env::args().skip(1)) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{}", usage(program));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(path) = &config.trace
+        && let Err(e) = std::fs::File::create(path)
+    {
+        eprintln!(
+            "{program}: cannot write the trace to {}: {e}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let report = match run(&config, &mut std::io::stdout().lock()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &config.trace
+        && let Err(e) = report.trace().write(path)
+    {
+        eprintln!("{program}: {e}");
+        return ExitCode::FAILURE;
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
