@@ -10,7 +10,31 @@ pub use autograd;
 pub use nn;
 pub use tensor;
 
-/// The names most programs need.
+/// The names most programs need: `use tapegrad::prelude::*;`.
+///
+/// ```
+/// use tapegrad::prelude::*;
+///
+/// let mut rng = NumpyRng::new(0);
+/// let model = sequential![Linear::<f64>::new(2, 3, &mut rng)?, ReLU, Linear::new(3, 1, &mut rng)?];
+/// let tape = Tape::new();
+/// let x = tape.constant(Tensor::ones(&[4, 2])?);
+/// let loss = mse(&model.forward(&x)?, &Tensor::zeros(&[4, 1])?)?;
+/// let grads = loss.backward()?;
+/// for p in model.parameters() {
+///     assert_eq!(grads.param(p.id()).unwrap().shape(), p.value().shape());
+/// }
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
 pub mod prelude {
+    pub use autograd::{Gradients, ParamId, Tape, Var, gradcheck};
+    pub use nn::prelude::*;
     pub use tensor::{Error, Float, NumpyRng, Result, Tensor, TensorRng};
 }
+
+pub use tensor::{Error, Result};
+
+/// The README's tour, compiled and run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeTour;

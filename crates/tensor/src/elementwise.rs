@@ -3,8 +3,9 @@
 //! handed to one of them.
 //!
 //! Both have a contiguous fast path over slices (which LLVM vectorises for simple closures), walk
-//! strided operands run by run otherwise, and split the output across rayon's pool only above
-//! [`PAR_MIN_ELEMS`], so the lesson's 4x2 tensors never pay for threads.
+//! strided operands run by run otherwise, and split the work across rayon's pool only above a
+//! size that depends on what one element costs ([`Cost`]), so the lesson's 4x2 tensors never pay
+//! for threads.
 
 use rayon::prelude::*;
 
@@ -14,16 +15,39 @@ use crate::iter::for_each_run_in;
 use crate::shape::broadcast_shapes;
 use crate::tensor::{Tensor, try_alloc};
 
-/// Outputs with at least this many elements are computed in parallel chunks.
+/// Outputs of cheap ops (add, mul, compare: a few cycles per element, bound by memory) with at
+/// least this many elements are computed on rayon's pool.
 ///
-/// Measured with `benches/elementwise.rs` on the 2-core development machine (see
-/// docs/performance.md): below about 2^15 elements rayon's fork-join (a few microseconds) costs more
-/// than the cheapest ops (add: ~0.3 ns per element) save; `exp` breaks even earlier, but one
-/// threshold keeps the rule simple and no op loses more than a few microseconds by it.
-pub const PAR_MIN_ELEMS: usize = 1 << 15;
+/// Measured with `benches/elementwise.rs` on the 2-core development machine (docs/performance.md):
+/// handing work to the pool and back costs about 10 microseconds from a thread outside it, which
+/// is what a serial `add` of ~2^15 f32 elements takes; below about 2^18 elements splitting a
+/// memory-bound loop across 2 cores does not win that back.
+pub const PAR_MIN_ELEMS: usize = 1 << 18;
 
-/// Elements per parallel chunk: large enough to amortise a task, small enough to balance.
-const PAR_CHUNK: usize = 1 << 14;
+/// The same threshold for ops that cost tens of cycles per element (`exp`, `ln`, `tanh`,
+/// `sigmoid`, `pow`): at 2^14 elements a serial `exp` takes ~40 microseconds, and two cores halve it.
+pub const PAR_MIN_ELEMS_HEAVY: usize = 1 << 14;
+
+/// Elements per parallel task: large enough to amortise a task, small enough to balance.
+const PAR_CHUNK: usize = 1 << 13;
+
+/// What one element of an elementwise op costs, which decides when threads pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cost {
+    /// A few cycles: arithmetic, comparisons, selection.
+    Cheap,
+    /// Tens of cycles: transcendental functions.
+    Heavy,
+}
+
+impl Cost {
+    fn parallel(self, n: usize) -> bool {
+        n >= match self {
+            Cost::Cheap => PAR_MIN_ELEMS,
+            Cost::Heavy => PAR_MIN_ELEMS_HEAVY,
+        }
+    }
+}
 
 /// Fills `out` (flat elements `start..start + out.len()` of the result) by walking one operand.
 fn fill_map<T: Float>(x: &Tensor<T>, start: usize, out: &mut [T], f: &(impl Fn(T) -> T + Sync)) {
@@ -101,16 +125,17 @@ fn fill_zip<T: Float>(
     );
 }
 
-/// Runs `fill(start, chunk)` over the whole output, in parallel chunks when it is large.
+/// Runs `fill(start, chunk)` over the whole output (a strided walk), in parallel chunks if asked.
 fn build<T: Float>(
     op: &'static str,
     shape: &[usize],
+    parallel: bool,
     fill: impl Fn(usize, &mut [T]) + Sync,
 ) -> Result<Tensor<T>> {
     let n: usize = shape.iter().product();
     let mut out = try_alloc::<T>(op, n)?;
     out.resize(n, T::ZERO);
-    if n >= PAR_MIN_ELEMS {
+    if parallel {
         out.par_chunks_mut(PAR_CHUNK)
             .enumerate()
             .for_each(|(c, chunk)| fill(c * PAR_CHUNK, chunk));
@@ -123,25 +148,44 @@ fn build<T: Float>(
 impl<T: Float> Tensor<T> {
     /// A new tensor with `f` applied to every element.
     ///
+    /// Large tensors are split across rayon's pool (above [`PAR_MIN_ELEMS`] elements, the
+    /// threshold for cheap closures).
+    ///
     /// ```
     /// use tensor::Tensor;
     /// let t = Tensor::<f64>::from_vec(vec![1.0, -2.0], &[2])?;
     /// assert_eq!(t.map(|x| 2.0 * x).to_vec(), vec![2.0, -4.0]);
     /// # Ok::<(), tensor::Error>(())
     /// ```
-    pub fn map(&self, f: impl Fn(T) -> T + Sync) -> Tensor<T> {
-        let n = self.len();
-        if let Some(src) = self.as_slice().filter(|_| n < PAR_MIN_ELEMS) {
-            return Tensor::from_parts(src.iter().map(|&x| f(x)).collect(), self.shape());
+    pub fn map(&self, f: impl Fn(T) -> T + Sync + Send) -> Tensor<T> {
+        self.map_cost(Cost::Cheap, f)
+    }
+
+    /// [`Tensor::map`] for an op whose per-element cost is `cost`.
+    pub(crate) fn map_cost(&self, cost: Cost, f: impl Fn(T) -> T + Sync + Send) -> Tensor<T> {
+        let parallel = cost.parallel(self.len());
+        if let Some(src) = self.as_slice() {
+            let out = if parallel {
+                // Rayon writes the results in place: no zero-filled buffer first.
+                let mut v = Vec::new();
+                src.par_iter()
+                    .with_min_len(PAR_CHUNK)
+                    .map(|&x| f(x))
+                    .collect_into_vec(&mut v);
+                v
+            } else {
+                src.iter().map(|&x| f(x)).collect()
+            };
+            return Tensor::from_parts(out, self.shape());
         }
-        build("map", self.shape(), |start, out| {
+        build("map", self.shape(), parallel, |start, out| {
             fill_map(self, start, out, &f)
         })
         .expect("invariant: the input already holds this many elements")
     }
 
     /// A new tensor `f(a, b)` over the NumPy broadcast of `self` and `rhs`; `op` names the
-    /// operation in errors.
+    /// operation in errors. Large outputs are split across rayon's pool as in [`Tensor::map`].
     ///
     /// # Errors
     /// [`crate::Error::Broadcast`] if the shapes cannot be broadcast together.
@@ -157,20 +201,77 @@ impl<T: Float> Tensor<T> {
         &self,
         rhs: &Tensor<T>,
         op: &'static str,
-        f: impl Fn(T, T) -> T + Sync,
+        f: impl Fn(T, T) -> T + Sync + Send,
+    ) -> Result<Tensor<T>> {
+        self.zip_cost(rhs, op, Cost::Cheap, f)
+    }
+
+    /// [`Tensor::zip_with`] for an op whose per-element cost is `cost`.
+    pub(crate) fn zip_cost(
+        &self,
+        rhs: &Tensor<T>,
+        op: &'static str,
+        cost: Cost,
+        f: impl Fn(T, T) -> T + Sync + Send,
     ) -> Result<Tensor<T>> {
         if self.shape() == rhs.shape()
-            && self.len() < PAR_MIN_ELEMS
             && let (Some(a), Some(b)) = (self.as_slice(), rhs.as_slice())
         {
-            return Ok(Tensor::from_parts(
-                a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect(),
-                self.shape(),
-            ));
+            let out = if cost.parallel(a.len()) {
+                let mut v = Vec::new();
+                (a.par_iter().with_min_len(PAR_CHUNK), b.par_iter())
+                    .into_par_iter()
+                    .map(|(&x, &y)| f(x, y))
+                    .collect_into_vec(&mut v);
+                v
+            } else {
+                a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+            };
+            return Ok(Tensor::from_parts(out, self.shape()));
         }
         let shape = broadcast_shapes(op, self.shape(), rhs.shape())?;
         let a = self.with_layout(self.layout.broadcast_to(op, &shape)?);
         let b = rhs.with_layout(rhs.layout.broadcast_to(op, &shape)?);
-        build(op, &shape, |start, out| fill_zip(&a, &b, start, out, &f))
+        let parallel = cost.parallel(shape.iter().product());
+        build(op, &shape, parallel, |start, out| {
+            fill_zip(&a, &b, start, out, &f)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes that take the parallel paths (not under Miri, where they would take minutes).
+    fn big() -> usize {
+        if cfg!(miri) { 1000 } else { PAR_MIN_ELEMS + 3 }
+    }
+
+    #[test]
+    fn parallel_paths_give_the_serial_results_for_contiguous_and_strided_operands() {
+        let n = big();
+        let v: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+        let a = Tensor::from_vec(v.clone(), &[n]).unwrap();
+        let want: Vec<f64> = v.iter().map(|x| x.exp()).collect();
+        assert_eq!(a.exp().to_vec(), want);
+        assert_eq!(a.map_cost(Cost::Cheap, |x| x.exp()).to_vec(), want);
+        let sum: Vec<f64> = v.iter().map(|x| x + x).collect();
+        assert_eq!(a.add(&a).unwrap().to_vec(), sum);
+        // A transposed (strided) operand and a broadcast one.
+        let rows = n / 3;
+        let m = Tensor::from_vec(v[..rows * 3].to_vec(), &[rows, 3]).unwrap();
+        let mt = m.t().unwrap();
+        let want_t: Vec<f64> = (0..3)
+            .flat_map(|j| (0..rows).map(move |i| (i, j)))
+            .map(|(i, j)| v[i * 3 + j] * 2.0)
+            .collect();
+        assert_eq!(mt.mul_scalar(2.0).to_vec(), want_t);
+        let col = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3, 1]).unwrap();
+        let want_b: Vec<f64> = (0..3)
+            .flat_map(|j| (0..rows).map(move |i| (i, j)))
+            .map(|(i, j)| v[i * 3 + j] + (j + 1) as f64)
+            .collect();
+        assert_eq!(mt.add(&col).unwrap().to_vec(), want_b);
     }
 }

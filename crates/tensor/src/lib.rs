@@ -34,7 +34,7 @@ pub mod shape;
 mod tensor;
 
 pub use display::PrintOptions;
-pub use elementwise::PAR_MIN_ELEMS;
+pub use elementwise::{PAR_MIN_ELEMS, PAR_MIN_ELEMS_HEAVY};
 pub use error::{Error, Result};
 pub use float::Float;
 pub use random::{NumpyRng, TensorRng};

@@ -260,7 +260,9 @@ impl Layout {
         }
         let mut out = self.clone();
         out.shape[axis] = len;
-        if len > 0 {
+        // Only a view with elements moves its offset: an empty one (this axis or another is 0)
+        // reads nothing, and its offset must stay inside the storage.
+        if out.numel() > 0 {
             out.offset += start * self.strides[axis];
         }
         Ok(out)

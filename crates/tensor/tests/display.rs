@@ -70,7 +70,8 @@ fn display_matches_numpy_str_for_every_generated_case() {
     let cases = root["cases"].as_array().unwrap();
     assert!(cases.len() > 900, "the fixture lost its cases");
     let mut failures = Vec::new();
-    for case in cases {
+    // Under Miri (~1000x slower) a spread-out sample of the cases.
+    for case in cases.iter().step_by(if cfg!(miri) { 200 } else { 1 }) {
         let shape: Vec<usize> = case["shape"]
             .as_array()
             .unwrap()

@@ -1,11 +1,12 @@
 //! Binary elementwise ops with NumPy broadcasting, their scalar forms and comparisons.
 
+use crate::elementwise::Cost;
 use crate::error::Result;
 use crate::float::Float;
 use crate::tensor::Tensor;
 
 macro_rules! binary_ops {
-    ($($(#[$doc:meta])* $name:ident, $scalar:ident, |$a:ident, $b:ident| $body:expr;)*) => {
+    ($($(#[$doc:meta])* $name:ident, $scalar:ident, $cost:ident, |$a:ident, $b:ident| $body:expr;)*) => {
         impl<T: Float> Tensor<T> {
             $(
                 $(#[$doc])*
@@ -14,12 +15,12 @@ macro_rules! binary_ops {
                 /// [`crate::Error::Broadcast`] (naming the op and both shapes) if the shapes cannot
                 /// be broadcast together.
                 pub fn $name(&self, rhs: &Tensor<T>) -> Result<Tensor<T>> {
-                    self.zip_with(rhs, stringify!($name), |$a, $b| $body)
+                    self.zip_cost(rhs, stringify!($name), Cost::$cost, |$a, $b| $body)
                 }
 
                 #[doc = concat!("[`Tensor::", stringify!($name), "`] with a scalar right operand.")]
                 pub fn $scalar(&self, $b: T) -> Tensor<T> {
-                    self.map(|$a| $body)
+                    self.map_cost(Cost::$cost, |$a| $body)
                 }
             )*
         }
@@ -36,31 +37,31 @@ binary_ops! {
     /// assert_eq!(x.add(&b)?.to_vec(), vec![11.0, 22.0, 13.0, 24.0]);
     /// # Ok::<(), tensor::Error>(())
     /// ```
-    add, add_scalar, |a, b| a + b;
+    add, add_scalar, Cheap, |a, b| a + b;
     /// `a - b`, elementwise.
-    sub, sub_scalar, |a, b| a - b;
+    sub, sub_scalar, Cheap, |a, b| a - b;
     /// `a * b`, elementwise (not the matrix product: see [`Tensor::matmul`]).
-    mul, mul_scalar, |a, b| a * b;
+    mul, mul_scalar, Cheap, |a, b| a * b;
     /// `a / b`, elementwise (IEEE: `x / 0` is ±inf or NaN).
-    div, div_scalar, |a, b| a / b;
+    div, div_scalar, Cheap, |a, b| a / b;
     /// `a ^ b`, elementwise, with real exponents (a negative base to a fractional power is NaN).
-    pow, powf, |a, b| a.powf(b);
+    pow, powf, Heavy, |a, b| a.powf(b);
     /// NumPy's `maximum`: the larger of `a` and `b`; a NaN in either gives NaN.
-    maximum, maximum_scalar, |a, b| a.max(b);
+    maximum, maximum_scalar, Cheap, |a, b| a.max(b);
     /// NumPy's `minimum`: the smaller of `a` and `b`; a NaN in either gives NaN.
-    minimum, minimum_scalar, |a, b| a.min(b);
+    minimum, minimum_scalar, Cheap, |a, b| a.min(b);
     /// `a > b` as 1 or 0 (NaN compares false).
-    gt, gt_scalar, |a, b| if a > b { T::ONE } else { T::ZERO };
+    gt, gt_scalar, Cheap, |a, b| if a > b { T::ONE } else { T::ZERO };
     /// `a >= b` as 1 or 0.
-    ge, ge_scalar, |a, b| if a >= b { T::ONE } else { T::ZERO };
+    ge, ge_scalar, Cheap, |a, b| if a >= b { T::ONE } else { T::ZERO };
     /// `a < b` as 1 or 0.
-    lt, lt_scalar, |a, b| if a < b { T::ONE } else { T::ZERO };
+    lt, lt_scalar, Cheap, |a, b| if a < b { T::ONE } else { T::ZERO };
     /// `a <= b` as 1 or 0.
-    le, le_scalar, |a, b| if a <= b { T::ONE } else { T::ZERO };
+    le, le_scalar, Cheap, |a, b| if a <= b { T::ONE } else { T::ZERO };
     /// `a == b` as 1 or 0.
-    eq, eq_scalar, |a, b| if a == b { T::ONE } else { T::ZERO };
+    eq, eq_scalar, Cheap, |a, b| if a == b { T::ONE } else { T::ZERO };
     /// `a != b` as 1 or 0.
-    ne, ne_scalar, |a, b| if a != b { T::ONE } else { T::ZERO };
+    ne, ne_scalar, Cheap, |a, b| if a != b { T::ONE } else { T::ZERO };
 }
 
 impl<T: Float> Tensor<T> {

@@ -3,6 +3,7 @@
 mod binary;
 mod matmul;
 mod reduce;
+mod scatter;
 mod select;
 mod softmax;
 mod std_ops;

@@ -444,8 +444,8 @@ mod tests {
 
     #[test]
     fn pairwise_sum_is_exact_on_integers_at_every_length_around_the_blocks() {
-        // 70_000 crosses PAR_MIN_ELEMS, so the rayon-joined halves are covered (not under Miri: slow).
-        let big = if cfg!(miri) { 300 } else { 70_000 };
+        // 300_000 crosses PAR_MIN_ELEMS, so the rayon-joined halves are covered (not under Miri: slow).
+        let big = if cfg!(miri) { 300 } else { 300_000 };
         for n in [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, big] {
             let v: Vec<f64> = (0..n).map(|i| (i % 17) as f64).collect();
             let want: f64 = (0..n).map(|i| (i % 17) as f64).sum();

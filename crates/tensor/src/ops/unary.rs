@@ -1,16 +1,17 @@
 //! Unary elementwise ops. Each is one closure over [`Tensor::map`].
 
+use crate::elementwise::Cost;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::tensor::Tensor;
 
 macro_rules! unary_ops {
-    ($($(#[$doc:meta])* $name:ident, |$x:ident| $body:expr;)*) => {
+    ($($(#[$doc:meta])* $name:ident, $cost:ident, |$x:ident| $body:expr;)*) => {
         impl<T: Float> Tensor<T> {
             $(
                 $(#[$doc])*
                 pub fn $name(&self) -> Tensor<T> {
-                    self.map(|$x| $body)
+                    self.map_cost(Cost::$cost, |$x| $body)
                 }
             )*
         }
@@ -19,23 +20,23 @@ macro_rules! unary_ops {
 
 unary_ops! {
     /// `-x`.
-    neg, |x| -x;
+    neg, Cheap, |x| -x;
     /// `e^x`.
-    exp, |x| x.exp();
+    exp, Heavy, |x| x.exp();
     /// Natural logarithm (`ln 0 = -inf`, `ln x = NaN` for `x < 0`, as NumPy's `log`).
-    ln, |x| x.ln();
+    ln, Heavy, |x| x.ln();
     /// Square root (NaN for `x < 0`).
-    sqrt, |x| x.sqrt();
+    sqrt, Cheap, |x| x.sqrt();
     /// `|x|`.
-    abs, |x| x.abs();
+    abs, Cheap, |x| x.abs();
     /// `x^2`.
-    square, |x| x * x;
+    square, Cheap, |x| x * x;
     /// `1 / x`.
-    recip, |x| T::ONE / x;
+    recip, Cheap, |x| T::ONE / x;
     /// Hyperbolic tangent.
-    tanh, |x| x.tanh();
+    tanh, Heavy, |x| x.tanh();
     /// The sign: -1, 0 or 1 (NaN stays NaN), as NumPy's `sign`.
-    sign, |x| if x > T::ZERO { T::ONE } else if x < T::ZERO { -T::ONE } else { x };
+    sign, Cheap, |x| if x > T::ZERO { T::ONE } else if x < T::ZERO { -T::ONE } else { x };
     /// `max(0, x)`, the lesson's `np.maximum(0, z)`: NaN stays NaN.
     ///
     /// ```
@@ -44,7 +45,7 @@ unary_ops! {
     /// assert_eq!(z.relu().to_vec(), vec![0.0, 0.0, 2.5]);
     /// # Ok::<(), tensor::Error>(())
     /// ```
-    relu, |x| T::ZERO.max(x);
+    relu, Cheap, |x| T::ZERO.max(x);
     /// The logistic function `1 / (1 + e^-x)`, computed without overflow: for `x < 0` as
     /// `e^x / (1 + e^x)`, so `sigmoid(-1000)` is 0 and `sigmoid(1000)` is 1, never NaN.
     ///
@@ -54,7 +55,7 @@ unary_ops! {
     /// assert_eq!(z.sigmoid().to_vec(), vec![0.0, 0.5, 1.0]);
     /// # Ok::<(), tensor::Error>(())
     /// ```
-    sigmoid, |x| sigmoid(x);
+    sigmoid, Heavy, |x| sigmoid(x);
 }
 
 /// The numerically stable logistic function.
@@ -71,7 +72,7 @@ pub(crate) fn sigmoid<T: Float>(x: T) -> T {
 impl<T: Float> Tensor<T> {
     /// `x^n` for an integer `n`.
     pub fn powi(&self, n: i32) -> Tensor<T> {
-        self.map(|x| x.powi(n))
+        self.map_cost(Cost::Heavy, |x| x.powi(n))
     }
 
     /// `max(0, x) + slope * min(0, x)`: the leaky ReLU.

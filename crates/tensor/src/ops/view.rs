@@ -207,6 +207,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_view_keeps_its_offset_inside_the_storage() {
+        // [0, 3] has no storage; a view of columns 1..3 must not point at element 1.
+        let e = Tensor::<f64>::zeros(&[0, 3]).unwrap();
+        for v in [e.narrow(1, 1, 2).unwrap(), e.select(1, 2).unwrap()] {
+            assert_eq!(v.layout().offset(), 0);
+            assert!(v.to_vec().is_empty());
+        }
+    }
+
+    #[test]
     fn narrow_out_of_bounds_is_an_error_naming_the_shape() {
         let e = m23().narrow(1, 2, 2).unwrap_err();
         assert!(e.to_string().contains("[2, 3]"), "{e}");

@@ -1,0 +1,149 @@
+//! Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov) and weight
+//! decay, with PyTorch's `torch.optim.SGD` update rule.
+
+use std::collections::HashMap;
+
+use autograd::{Gradients, ParamId};
+use tensor::{Error, Float, Result, Tensor};
+
+use super::{Optimizer, check_hyper, with_grads};
+use crate::param::Param;
+
+/// SGD. With gradient `g`, parameter `p`, velocity `b` (per parameter):
+///
+/// ```text
+/// g = g + weight_decay * p
+/// b = g                                   on the first step
+/// b = momentum * b + (1 - dampening) * g  afterwards
+/// g = g + momentum * b   (Nesterov)   or   g = b   (plain momentum)   [when momentum != 0]
+/// p = p - lr * g
+/// ```
+///
+/// With the defaults (no momentum, no decay) this is the lesson's `W -= learning_rate * dW`,
+/// rounding included.
+///
+/// ```
+/// use nn::optim::Sgd;
+/// let opt = Sgd::<f64>::new(0.1).momentum(0.9).nesterov(true).weight_decay(1e-4);
+/// assert_eq!(opt.lr(), 0.1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Sgd<T: Float = f32> {
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+    weight_decay: f64,
+    velocity: HashMap<ParamId, Tensor<T>>,
+}
+
+impl<T: Float> Sgd<T> {
+    /// Plain SGD with learning rate `lr`.
+    pub fn new(lr: f64) -> Sgd<T> {
+        Sgd {
+            lr,
+            momentum: 0.0,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+            velocity: HashMap::new(),
+        }
+    }
+
+    /// Sets the momentum factor (0 turns momentum off).
+    pub fn momentum(mut self, momentum: f64) -> Sgd<T> {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Sets the dampening of the velocity update (PyTorch's; 0 by default).
+    pub fn dampening(mut self, dampening: f64) -> Sgd<T> {
+        self.dampening = dampening;
+        self
+    }
+
+    /// Uses Nesterov momentum (needs momentum > 0 and dampening 0).
+    pub fn nesterov(mut self, on: bool) -> Sgd<T> {
+        self.nesterov = on;
+        self
+    }
+
+    /// Sets the L2 penalty added to the gradient: `g + weight_decay * p`.
+    pub fn weight_decay(mut self, weight_decay: f64) -> Sgd<T> {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// The learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Changes the learning rate (for a schedule); the velocities are kept.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_hyper("sgd", "lr", self.lr, 0.0)?;
+        check_hyper("sgd", "momentum", self.momentum, 0.0)?;
+        check_hyper("sgd", "weight_decay", self.weight_decay, 0.0)?;
+        if !self.dampening.is_finite() {
+            return Err(Error::Invalid {
+                op: "sgd",
+                reason: format!("dampening must be finite, got {}", self.dampening),
+            });
+        }
+        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
+            return Err(Error::Invalid {
+                op: "sgd",
+                reason: "Nesterov momentum needs momentum > 0 and dampening 0".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, p: &mut Param<T>, g: Vec<T>) {
+        let lr = T::from_f64(self.lr);
+        let wd = T::from_f64(self.weight_decay);
+        let mu = T::from_f64(self.momentum);
+        let keep = T::from_f64(1.0 - self.dampening);
+        let mut d = g;
+        if self.weight_decay != 0.0 {
+            for (d, &w) in d.iter_mut().zip(p.value().to_vec().iter()) {
+                *d += wd * w;
+            }
+        }
+        if self.momentum != 0.0 {
+            match self.velocity.get_mut(&p.id()) {
+                None => {
+                    let b = Tensor::from_vec(d.clone(), p.shape())
+                        .expect("invariant: the gradient has the parameter's shape");
+                    self.velocity.insert(p.id(), b);
+                }
+                Some(b) => {
+                    for (b, &d) in b.make_mut().iter_mut().zip(&d) {
+                        *b = mu * *b + keep * d;
+                    }
+                }
+            }
+            let b = self.velocity[&p.id()].to_vec();
+            for (d, b) in d.iter_mut().zip(b) {
+                *d = if self.nesterov { *d + mu * b } else { b };
+            }
+        }
+        for (w, d) in p.make_mut().iter_mut().zip(d) {
+            *w -= lr * d;
+        }
+    }
+}
+
+impl<T: Float> Optimizer<T> for Sgd<T> {
+    fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()> {
+        self.validate()?;
+        for (p, g) in with_grads("sgd", params, grads)? {
+            self.update(p, g);
+        }
+        Ok(())
+    }
+}
