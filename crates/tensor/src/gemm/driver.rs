@@ -23,17 +23,14 @@ use crate::float::Float;
 
 /// Products with fewer multiply-adds than this run on the calling thread: below it rayon's
 /// fork-join (several microseconds) costs more than a second core saves. Measured with
-/// `benches/matmul.rs` (docs/performance.md).
-pub(crate) const PAR_MIN_MULS: usize = 96 * 96 * 96;
+/// `benches/matmul.rs` (docs/performance.md). Under Miri it is tiny, so that the threaded
+/// split is checked on the small sizes Miri can afford.
+pub(crate) const PAR_MIN_MULS: usize = if cfg!(miri) { 4 * 4 * 4 } else { 96 * 96 * 96 };
 
 /// How many threads a product of `muls` multiply-adds may use: rayon's pool size (the pool this
 /// call runs in, else the global one) from [`PAR_MIN_MULS`] up, else 1.
-///
-/// Under Miri, always 1: rayon's workers outlive the test and its scheduler's epoch GC is never
-/// freed, which Miri reports as errors at exit. The threaded code is safe Rust, and each thread
-/// runs the same packing, kernel and edge code that Miri checks single-threaded.
 pub(crate) fn threads_for(muls: usize) -> usize {
-    if cfg!(miri) || muls < PAR_MIN_MULS {
+    if muls < PAR_MIN_MULS {
         1
     } else {
         rayon::current_num_threads()

@@ -17,6 +17,11 @@ const W: usize = 16;
 pub(crate) const RB: usize = 4;
 
 /// `c = a b` (`c` is `m x n` row-major) by the textbook triple loop, for the tiniest products.
+///
+/// When both operands are row-major (unit column stride), each row of `C` is computed in
+/// strips of 4 columns held in a `[T; 4]` (one vector register), then single columns:
+/// `acc += a[i, p] * b[p, j..j + 4]` for `p = 0, 1, ...`. Every element is still summed in
+/// increasing `p` starting from 0, so the result is that of the strided loop below.
 pub(crate) fn gemm_tiny<T: Float>(
     m: usize,
     k: usize,
@@ -25,6 +30,33 @@ pub(crate) fn gemm_tiny<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
+    if a.cs == 1 && b.cs == 1 {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            let arow = &a.data[a.offset + i * a.rs..][..k];
+            let (quads, rest) = crow.as_chunks_mut::<4>();
+            for (q, cq) in quads.iter_mut().enumerate() {
+                let mut acc = [T::ZERO; 4];
+                for (p, &aip) in arow.iter().enumerate() {
+                    let bq: &[T; 4] = b.data[b.offset + p * b.rs + 4 * q..]
+                        .first_chunk()
+                        .expect("invariant: B holds k x n elements");
+                    for (x, &bj) in acc.iter_mut().zip(bq) {
+                        *x += aip * bj;
+                    }
+                }
+                *cq = acc;
+            }
+            let j0 = 4 * quads.len();
+            for (j, cij) in rest.iter_mut().enumerate() {
+                let mut s = T::ZERO;
+                for (p, &aip) in arow.iter().enumerate() {
+                    s += aip * b.data[b.offset + p * b.rs + j0 + j];
+                }
+                *cij = s;
+            }
+        }
+        return;
+    }
     for i in 0..m {
         let crow = &mut c[i * n..(i + 1) * n];
         for (j, cij) in crow.iter_mut().enumerate() {
