@@ -11,13 +11,14 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tapegrad::tensor::Tensor;
 
-const SIZES: [usize; 8] = [
+const SIZES: [usize; 9] = [
     1 << 6,
     1 << 10,
     1 << 13,
     1 << 14,
     1 << 15,
     1 << 16,
+    1 << 17,
     1 << 18,
     1 << 20,
 ];

@@ -11,7 +11,8 @@
 //! - `matrixmultiply`: `sgemm`/`dgemm` (single-threaded, its default features) into a freshly
 //!   allocated output `Vec`, as the issue specifies.
 //! - `naive`: `c[i][j] = sum_p a[i][p] b[p][j]` on slices (only up to 512, it is slow).
-//! - group `threads`: `matmul` of 1024^3 f32 on rayon pools of 1 and 2 threads.
+//! - group `threads`: f32 `matmul` on one thread and on rayon's global 2-thread pool, for sizes
+//!   from 128^3 to 1024^3 (where threads start to pay).
 //!
 //! The only `unsafe` outside the library's kernel module is here: `matrixmultiply`'s API takes
 //! raw pointers.
@@ -149,17 +150,33 @@ fn f64s(c: &mut Criterion) {
     group::<f64>(c, "f64");
 }
 
+/// One thread against two, for the sizes around the threading threshold (`PAR_MIN_MULS`) and up.
+/// `1`: the product on a 1-thread pool (the whole timing loop runs inside it, so no thread is
+/// woken per product); `2`: called from the bench's own thread on rayon's global 2-thread pool,
+/// as a user's program calls it, paying for waking the workers on every product.
 fn threads(c: &mut Criterion) {
-    let (a, b) = inputs::<f32>(1024, 1024, 1024);
     let mut g = c.benchmark_group("threads");
-    g.throughput(Throughput::Elements(2 * 1024 * 1024 * 1024));
     g.sample_size(10);
     g.warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(3));
-    for t in [1, 2] {
-        let p = pool(t);
-        g.bench_function(BenchmarkId::new("tapegrad_f32_1024", t), |bch| {
-            p.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+    g.measurement_time(Duration::from_secs(2));
+    let one = pool(1);
+    for (m, k, n) in [
+        (128, 128, 128),
+        (192, 192, 192),
+        (256, 256, 256),
+        (256, 784, 128),
+        (384, 384, 384),
+        (512, 512, 512),
+        (1024, 1024, 1024),
+    ] {
+        let (a, b) = inputs::<f32>(m, k, n);
+        g.throughput(Throughput::Elements(2 * (m * k * n) as u64));
+        let id = format!("{m}x{k}x{n}");
+        g.bench_function(BenchmarkId::new("f32_1_thread", &id), |bch| {
+            one.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+        });
+        g.bench_function(BenchmarkId::new("f32_2_threads", &id), |bch| {
+            bch.iter(|| black_box(&a).matmul(black_box(&b)))
         });
     }
     g.finish();

@@ -25,8 +25,10 @@ use crate::tensor::{Tensor, try_alloc};
 pub const PAR_MIN_ELEMS: usize = 1 << 18;
 
 /// The same threshold for ops that cost tens of cycles per element (`exp`, `ln`, `tanh`,
-/// `sigmoid`, `pow`): at 2^14 elements a serial `exp` takes ~40 microseconds, and two cores halve it.
-pub const PAR_MIN_ELEMS_HEAVY: usize = 1 << 14;
+/// `sigmoid`, `pow`). Measured (docs/performance.md): a parallel `exp` of 2^14 to 2^16 elements
+/// was no faster than the serial loop (waking the second worker in this VM costs tens of
+/// microseconds), from 2^17 it was about 1.5x faster.
+pub const PAR_MIN_ELEMS_HEAVY: usize = 1 << 17;
 
 /// Elements per parallel task: large enough to amortise a task, small enough to balance.
 const PAR_CHUNK: usize = 1 << 13;

@@ -1,13 +1,20 @@
 //! The packed product: BLIS's loops around a micro-kernel, with rayon over blocks of `C`.
 //!
 //! ```text
-//! LOOP 5: jc over n in steps of NC      B panel  KC x NC  (packed once per (jc, pc), shared)
+//! rayon: one band of rows of C per thread (or, for few rows, one strip of columns)
+//! LOOP 5: jc over n in steps of NC      B panel  KC x NC  (packed per band)
 //!  LOOP 4: pc over k in steps of KC     (in order: the sum over k is never split or reordered)
-//!   LOOP 3: ic over m in blocks <= MC   A block  MC x KC  (packed per task)   <- rayon
+//!   LOOP 3: ic over m in blocks <= MC   A block  MC x KC
 //!    LOOP 2: jr over nc in steps of NR  B micro-panel stays in L1
 //!     LOOP 1: ir over mc in steps of MR A micro-panel streams from L2
 //!      micro-kernel: MR x NR tile of C += A micro-panel x B micro-panel
 //! ```
+//!
+//! The threads split the product once, at the top: each runs the whole loop nest on its band
+//! (packing its own copy of each `B` panel, `k x n` moves against `m/threads x k x n`
+//! multiply-adds). That is one fork-join per product. Splitting inside the loops (sharing the
+//! packed `B` panel, a fork-join per `KC` block) measured slower on the 2-vCPU machine, where
+//! waking a sleeping worker costs tens of microseconds (docs/performance.md).
 //!
 //! Determinism: each element of `C` is `(..((s_0) + s_1) + ..)` where `s_t` is the kernel's
 //! in-order sum over the `t`-th `KC` stretch of `k`. How `m` and `n` are cut (which depends on
@@ -21,11 +28,18 @@ use super::buffer::Aligned;
 use super::kernel::{MAX_TILE, MicroKernel};
 use crate::float::Float;
 
-/// Products with fewer multiply-adds than this run on the calling thread: below it rayon's
-/// fork-join (several microseconds) costs more than a second core saves. Measured with
-/// `benches/matmul.rs` (docs/performance.md). Under Miri it is tiny, so that the threaded
-/// split is checked on the small sizes Miri can afford.
-pub(crate) const PAR_MIN_MULS: usize = if cfg!(miri) { 4 * 4 * 4 } else { 96 * 96 * 96 };
+/// Products with fewer multiply-adds than this run on the calling thread. Measured on the 2-vCPU
+/// development machine (`benches/matmul.rs` group `threads`, and a training step in
+/// `benches/training.rs`; docs/performance.md), calling from outside rayon's pool as a user's
+/// program does: waking the workers and putting the caller to sleep costs tens of microseconds
+/// in this VM, so two threads gained nothing at 128^3, 1.4-1.6x (best of 30) from 192^3 to
+/// 320^3, and only broke even inside a training step whose products are about 2^24. Under Miri
+/// it is tiny, so that the threaded split is checked on the small sizes Miri can afford.
+pub(crate) const PAR_MIN_MULS: usize = if cfg!(miri) {
+    4 * 4 * 4
+} else {
+    256 * 256 * 256
+};
 
 /// How many threads a product of `muls` multiply-adds may use: rayon's pool size (the pool this
 /// call runs in, else the global one) from [`PAR_MIN_MULS`] up, else 1.
@@ -48,14 +62,51 @@ pub(crate) fn gemm_packed<T: Float, K: MicroKernel<T>>(
     c: &mut [T],
 ) {
     let threads = threads_for(m.saturating_mul(n).saturating_mul(k));
-    blocked(kern, threads, m, k, n, a, b, c);
+    let panels = m.div_ceil(K::MR);
+    if threads == 1 {
+        blocked(kern, m, k, n, a, b, c);
+    } else if panels >= threads {
+        row_bands(kern, threads, panels, m, k, n, a, b, c);
+    } else if n >= 2 * threads * K::NR {
+        column_strips(kern, threads, m, k, n, a, b, c);
+    } else {
+        blocked(kern, m, k, n, a, b, c);
+    }
 }
 
-/// LOOPS 5 to 3, spread over up to `threads` threads.
+/// The parallel split: `threads` bands of whole `MR`-row micro-panels, as even as they allow,
+/// each a contiguous run of rows of `C` computed by [`blocked`] on one thread.
 #[allow(clippy::too_many_arguments)]
-fn blocked<T: Float, K: MicroKernel<T>>(
+fn row_bands<T: Float, K: MicroKernel<T>>(
     kern: K,
     threads: usize,
+    panels: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    let mut bands = Vec::with_capacity(threads);
+    let mut rest = c;
+    for t in 0..threads {
+        let start = (t * panels / threads * K::MR).min(m);
+        let end = ((t + 1) * panels / threads * K::MR).min(m);
+        let (band, tail) = rest.split_at_mut((end - start) * n);
+        bands.push((start, end - start, band));
+        rest = tail;
+    }
+    bands.into_par_iter().for_each(|(i0, rows, band)| {
+        if rows > 0 {
+            blocked(kern, rows, k, n, a.at(i0, 0), b, band);
+        }
+    });
+}
+
+/// LOOPS 5 to 3 on the calling thread.
+fn blocked<T: Float, K: MicroKernel<T>>(
+    kern: K,
     m: usize,
     k: usize,
     n: usize,
@@ -64,23 +115,17 @@ fn blocked<T: Float, K: MicroKernel<T>>(
     c: &mut [T],
 ) {
     let panels = m.div_ceil(K::MR);
-    if threads > 1 && panels < threads && n >= 2 * threads * K::NR {
-        return column_strips(kern, threads, m, k, n, a, b, c);
-    }
-    let blocks = row_blocks(panels, K::MR, K::MC, m, threads);
+    let blocks = row_blocks(panels, K::MR, K::MC, m);
     let nc_max = K::NC.min(n.next_multiple_of(K::NR));
     let kc_max = K::KC.min(k);
     let mut bbuf = Aligned::<T>::new(kc_max * nc_max);
-    let parallel = threads > 1 && blocks.len() > 1;
-    // The calling thread's `A` buffer; parallel tasks make their own.
-    let mut abuf = (!parallel).then(|| Aligned::<T>::new(kc_max * K::MC.min(panels * K::MR)));
+    let mut abuf = Aligned::<T>::new(kc_max * K::MC.min(panels * K::MR));
     for jc in (0..n).step_by(K::NC) {
         let nc = K::NC.min(n - jc);
         for pc in (0..k).step_by(K::KC) {
             let kc = K::KC.min(k - pc);
             let bpack = bbuf.get(kc * nc.next_multiple_of(K::NR));
-            pack_b_panel(kern, kc, nc, b.at(pc, jc), bpack, threads > 1);
-            let bpack = &*bpack;
+            kern.pack_b(kc, nc, b.at(pc, jc), bpack);
             let tile = Tile {
                 kc,
                 nc,
@@ -88,48 +133,19 @@ fn blocked<T: Float, K: MicroKernel<T>>(
                 ldc: n,
                 accumulate: pc > 0,
             };
-            let mut parts = Vec::with_capacity(blocks.len());
-            let mut rest = &mut c[..];
             for &(ic, mc) in &blocks {
-                let (head, tail) = rest.split_at_mut(mc * n);
-                parts.push((ic, mc, head));
-                rest = tail;
-            }
-            let block = |abuf: &mut Aligned<T>, (ic, mc, cblock): (usize, usize, &mut [T])| {
                 let apack = abuf.get(kc * mc.next_multiple_of(K::MR));
                 kern.pack_a(mc, kc, a.at(ic, pc), apack);
-                macro_kernel(kern, &tile, mc, apack, bpack, cblock);
-            };
-            if parallel {
-                parts
-                    .into_par_iter()
-                    .for_each_init(|| Aligned::<T>::new(kc * K::MC), block);
-            } else if let Some(abuf) = abuf.as_mut() {
-                parts.into_iter().for_each(|part| block(abuf, part));
+                macro_kernel(kern, &tile, mc, apack, bpack, &mut c[ic * n..(ic + mc) * n]);
             }
         }
     }
 }
 
-/// Cuts `m` rows (`panels` micro-panels of `MR`) into the fewest blocks of at most `MC` rows
-/// (with several threads, a multiple of the thread count where there are enough panels), as even
-/// as whole micro-panels allow, so no thread waits long for another.
-fn row_blocks(
-    panels: usize,
-    mr: usize,
-    mc: usize,
-    m: usize,
-    threads: usize,
-) -> Vec<(usize, usize)> {
-    let per_block = mc / mr;
-    let count = if threads == 1 {
-        panels.div_ceil(per_block)
-    } else {
-        panels
-            .div_ceil(per_block)
-            .next_multiple_of(threads)
-            .min(panels)
-    };
+/// Cuts `m` rows (`panels` micro-panels of `MR`) into the fewest blocks of at most `MC` rows,
+/// as even as whole micro-panels allow.
+fn row_blocks(panels: usize, mr: usize, mc: usize, m: usize) -> Vec<(usize, usize)> {
+    let count = panels.div_ceil(mc / mr);
     (0..count)
         .map(|i| {
             let start = (i * panels / count * mr).min(m);
@@ -146,26 +162,6 @@ struct Tile {
     jc: usize,
     ldc: usize,
     accumulate: bool,
-}
-
-/// Packs the `kc x nc` panel of `b`, splitting its micro-panels across threads if `par`.
-fn pack_b_panel<T: Float, K: MicroKernel<T>>(
-    kern: K,
-    kc: usize,
-    nc: usize,
-    b: MatRef<'_, T>,
-    dst: &mut [T],
-    par: bool,
-) {
-    if !par {
-        return kern.pack_b(kc, nc, b, dst);
-    }
-    dst.par_chunks_mut(kc * K::NR)
-        .enumerate()
-        .for_each(|(q, panel)| {
-            let w = K::NR.min(nc - q * K::NR);
-            kern.pack_b(kc, w, b.at(0, q * K::NR), panel);
-        });
 }
 
 /// LOOPS 2 and 1 over one packed `A` block (`mc` rows) and the packed `B` panel, writing the
@@ -239,7 +235,7 @@ fn column_strips<T: Float, K: MicroKernel<T>>(
             let mut out = vec![T::ZERO; m * w];
             if w > 0 {
                 // The strips are the parallelism: each runs on one thread.
-                blocked(kern, 1, m, k, w, a, b.at(0, j0), &mut out);
+                blocked(kern, m, k, w, a, b.at(0, j0), &mut out);
             }
             out
         })
