@@ -305,20 +305,35 @@ fn results_are_bitwise_identical_for_1_2_and_4_threads() {
         let a = matrix::<f32>(9, 5, Layout::RowMajor, |i| noise(i, 7));
         let b = matrix::<f32>(5, 7, Layout::Transposed, |i| noise(i, 8));
         same_bits_on_every_pool(&pools, &a, &b);
+        // Fewer rows than a micro-panel: column strips.
+        let a = matrix::<f32>(3, 4, Layout::RowMajor, |i| noise(i, 9));
+        let b = matrix::<f32>(4, 70, Layout::RowMajor, |i| noise(i, 10));
+        same_bits_on_every_pool(&pools, &a, &b);
         return;
     }
-    // Row blocks of a large product (with a transposed operand, in f32 and f64), column strips
-    // of a wide one with few rows, and a batch of products each too small to split.
-    let (m, k, n) = (300, 200, 250);
+    // Each case is at least `PAR_MIN_MULS` multiply-adds, so the pools of 2 and 4 really split
+    // it: bands of rows of a large product (with a transposed operand, in f32 and f64), column
+    // strips of a wide one with fewer rows than a micro-panel, and a batch of products each too
+    // small to split.
+    let threaded = |muls: usize| {
+        assert!(
+            muls >= tensor::gemm::PAR_MIN_MULS,
+            "{muls} multiply-adds run on one thread"
+        );
+    };
+    let (m, k, n) = (300, 200, 300);
+    threaded(m * k * n);
     let a = matrix::<f32>(m, k, Layout::RowMajor, |i| noise(i, 7));
     let b = matrix::<f32>(k, n, Layout::Transposed, |i| noise(i, 8));
     same_bits_on_every_pool(&pools, &a, &b);
     same_bits_on_every_pool(&pools, &a.cast::<f64>(), &b.cast::<f64>());
-    let (m, k, n) = (5, 300, 3000);
+    let (m, k, n) = (5, 1200, 3000);
+    threaded(m * k * n);
     let a = matrix::<f32>(m, k, Layout::RowMajor, |i| noise(i, 9));
     let b = matrix::<f32>(k, n, Layout::RowMajor, |i| noise(i, 10));
     same_bits_on_every_pool(&pools, &a, &b);
-    let (s, m, k, n) = (600, 12, 10, 14);
+    let (s, m, k, n) = (6000, 12, 16, 16);
+    threaded(s * m * k * n);
     let a = Tensor::<f32>::from_fn(&[s, m, k], |i| noise(i, 11) as f32).unwrap();
     let b = Tensor::<f32>::from_fn(&[s, k, n], |i| noise(i, 12) as f32).unwrap();
     same_bits_on_every_pool(&pools, &a, &b);

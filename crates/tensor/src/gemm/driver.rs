@@ -35,7 +35,7 @@ use crate::float::Float;
 /// in this VM, so two threads gained nothing at 128^3, 1.4-1.6x (best of 30) from 192^3 to
 /// 320^3, and only broke even inside a training step whose products are about 2^24. Under Miri
 /// it is tiny, so that the threaded split is checked on the small sizes Miri can afford.
-pub(crate) const PAR_MIN_MULS: usize = if cfg!(miri) {
+pub const PAR_MIN_MULS: usize = if cfg!(miri) {
     4 * 4 * 4
 } else {
     256 * 256 * 256
@@ -90,11 +90,9 @@ fn row_bands<T: Float, K: MicroKernel<T>>(
 ) {
     let mut bands = Vec::with_capacity(threads);
     let mut rest = c;
-    for t in 0..threads {
-        let start = (t * panels / threads * K::MR).min(m);
-        let end = ((t + 1) * panels / threads * K::MR).min(m);
-        let (band, tail) = rest.split_at_mut((end - start) * n);
-        bands.push((start, end - start, band));
+    for (start, rows) in even_split(panels, K::MR, m, threads) {
+        let (band, tail) = rest.split_at_mut(rows * n);
+        bands.push((start, rows, band));
         rest = tail;
     }
     bands.into_par_iter().for_each(|(i0, rows, band)| {
@@ -145,14 +143,22 @@ fn blocked<T: Float, K: MicroKernel<T>>(
 /// Cuts `m` rows (`panels` micro-panels of `MR`) into the fewest blocks of at most `MC` rows,
 /// as even as whole micro-panels allow.
 fn row_blocks(panels: usize, mr: usize, mc: usize, m: usize) -> Vec<(usize, usize)> {
-    let count = panels.div_ceil(mc / mr);
-    (0..count)
-        .map(|i| {
-            let start = (i * panels / count * mr).min(m);
-            let end = ((i + 1) * panels / count * mr).min(m);
-            (start, end - start)
-        })
-        .collect()
+    even_split(panels, mr, m, panels.div_ceil(mc / mr)).collect()
+}
+
+/// Cuts `total` items, grouped in `units` units of `unit` items (the last unit may be short),
+/// into `parts` runs of whole units as even as they allow: `(start, len)` for each run.
+fn even_split(
+    units: usize,
+    unit: usize,
+    total: usize,
+    parts: usize,
+) -> impl Iterator<Item = (usize, usize)> {
+    (0..parts).map(move |i| {
+        let start = (i * units / parts * unit).min(total);
+        let end = ((i + 1) * units / parts * unit).min(total);
+        (start, end - start)
+    })
 }
 
 /// Where the current `KC x NC` panel sits and how its tiles are written.
@@ -222,13 +228,7 @@ fn column_strips<T: Float, K: MicroKernel<T>>(
     c: &mut [T],
 ) {
     let groups = n.div_ceil(K::NR);
-    let strips: Vec<(usize, usize)> = (0..threads)
-        .map(|t| {
-            let start = (t * groups / threads * K::NR).min(n);
-            let end = ((t + 1) * groups / threads * K::NR).min(n);
-            (start, end - start)
-        })
-        .collect();
+    let strips: Vec<(usize, usize)> = even_split(groups, K::NR, n, threads).collect();
     let results: Vec<Vec<T>> = strips
         .par_iter()
         .map(|&(j0, w)| {

@@ -20,7 +20,8 @@ mod small;
 mod tests;
 
 use crate::float::Float;
-pub(crate) use driver::{PAR_MIN_MULS, threads_for};
+pub use driver::PAR_MIN_MULS;
+pub(crate) use driver::threads_for;
 
 /// A strided matrix operand: element `(i, j)` is `data[offset + i * rs + j * cs]`.
 #[derive(Clone, Copy)]
