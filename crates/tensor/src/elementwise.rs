@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::broadcast_shapes;
-use crate::tensor::{Tensor, try_alloc};
+use crate::tensor::{Storage, Tensor, collect_storage, try_zeros};
 
 /// Outputs of cheap ops (add, mul, compare: a few cycles per element, bound by memory) with at
 /// least this many elements are computed on rayon's pool.
@@ -135,8 +135,7 @@ fn build<T: Float>(
     fill: impl Fn(usize, &mut [T]) + Sync,
 ) -> Result<Tensor<T>> {
     let n: usize = shape.iter().product();
-    let mut out = try_alloc::<T>(op, n)?;
-    out.resize(n, T::ZERO);
+    let mut out = try_zeros::<T>(op, n)?;
     if parallel {
         out.par_chunks_mut(PAR_CHUNK)
             .enumerate()
@@ -144,7 +143,7 @@ fn build<T: Float>(
     } else {
         fill(0, &mut out);
     }
-    Ok(Tensor::from_parts(out, shape))
+    Ok(Tensor::from_storage(out, shape))
 }
 
 impl<T: Float> Tensor<T> {
@@ -167,18 +166,18 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn map_cost(&self, cost: Cost, f: impl Fn(T) -> T + Sync + Send) -> Tensor<T> {
         let parallel = cost.parallel(self.len());
         if let Some(src) = self.as_slice() {
-            let out = if parallel {
+            let out: Storage<T> = if parallel {
                 // Rayon writes the results in place: no zero-filled buffer first.
                 let mut v = Vec::new();
                 src.par_iter()
                     .with_min_len(PAR_CHUNK)
                     .map(|&x| f(x))
                     .collect_into_vec(&mut v);
-                v
+                Storage::from_vec(v)
             } else {
-                src.iter().map(|&x| f(x)).collect()
+                collect_storage(src.len(), src.iter().map(|&x| f(x)))
             };
-            return Tensor::from_parts(out, self.shape());
+            return Tensor::from_storage(out, self.shape());
         }
         build("map", self.shape(), parallel, |start, out| {
             fill_map(self, start, out, &f)
@@ -219,17 +218,17 @@ impl<T: Float> Tensor<T> {
         if self.shape() == rhs.shape()
             && let (Some(a), Some(b)) = (self.as_slice(), rhs.as_slice())
         {
-            let out = if cost.parallel(a.len()) {
+            let out: Storage<T> = if cost.parallel(a.len()) {
                 let mut v = Vec::new();
                 (a.par_iter().with_min_len(PAR_CHUNK), b.par_iter())
                     .into_par_iter()
                     .map(|(&x, &y)| f(x, y))
                     .collect_into_vec(&mut v);
-                v
+                Storage::from_vec(v)
             } else {
-                a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+                collect_storage(a.len(), a.iter().zip(b).map(|(&x, &y)| f(x, y)))
             };
-            return Ok(Tensor::from_parts(out, self.shape()));
+            return Ok(Tensor::from_storage(out, self.shape()));
         }
         let shape = broadcast_shapes(op, self.shape(), rhs.shape())?;
         let a = self.with_layout(self.layout.broadcast_to(op, &shape)?);

@@ -19,6 +19,7 @@ pub type Dims = SmallVec<[usize; 4]>;
 /// assert_eq!(numel("zeros", &[2, 3, 4]).unwrap(), 24);
 /// assert!(numel("zeros", &[1 << 32, 1 << 32]).is_err());
 /// ```
+#[inline]
 pub fn numel(op: &'static str, shape: &[usize]) -> Result<usize> {
     shape
         .iter()
@@ -121,39 +122,66 @@ macro_rules! impl_axis {
 impl_axis!(usize, isize, i32, i64);
 
 /// Where a tensor's elements live in its storage.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     pub(crate) shape: Dims,
     pub(crate) strides: Dims,
     pub(crate) offset: usize,
 }
 
+/// `d` as [`Dims`]. For up to four dimensions this fills the inline buffer as a whole:
+/// `SmallVec`'s own `clone` pushes element by element, which was the largest single cost of
+/// cloning a tensor (and the autograd tape clones many small ones).
+#[inline]
+pub(crate) fn copy_dims(d: &[usize]) -> Dims {
+    if d.len() > 4 {
+        return SmallVec::from_slice(d);
+    }
+    let buf: [usize; 4] = std::array::from_fn(|i| d.get(i).copied().unwrap_or(0));
+    SmallVec::from_buf_and_len(buf, d.len())
+}
+
+impl Clone for Layout {
+    #[inline]
+    fn clone(&self) -> Layout {
+        Layout {
+            shape: copy_dims(&self.shape),
+            strides: copy_dims(&self.strides),
+            offset: self.offset,
+        }
+    }
+}
+
 impl Layout {
     /// A dense row-major layout starting at offset 0. The caller has checked the element count.
     pub(crate) fn contiguous(shape: &[usize]) -> Layout {
         Layout {
-            shape: shape.into(),
+            shape: copy_dims(shape),
             strides: contiguous_strides(shape),
             offset: 0,
         }
     }
 
     /// The dimensions.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
     /// The strides, in elements (0 for a broadcast dimension).
+    #[inline]
     pub fn strides(&self) -> &[usize] {
         &self.strides
     }
 
     /// The storage index of element `[0, 0, ..]`.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// Number of elements. Every layout is built from a checked shape, so this cannot overflow.
+    #[inline]
     pub fn numel(&self) -> usize {
         self.shape.iter().product()
     }
@@ -213,7 +241,7 @@ impl Layout {
             }
         }
         Ok(Layout {
-            shape: shape.into(),
+            shape: copy_dims(shape),
             strides,
             offset: self.offset,
         })
@@ -272,7 +300,7 @@ impl Layout {
     /// layout always; otherwise `None`.
     pub(crate) fn reshape(&self, shape: &[usize]) -> Option<Layout> {
         self.is_contiguous().then(|| Layout {
-            shape: shape.into(),
+            shape: copy_dims(shape),
             strides: contiguous_strides(shape),
             offset: self.offset,
         })

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::iter::for_each_run;
@@ -24,8 +26,59 @@ use crate::shape::{Layout, numel};
 /// ```
 #[derive(Clone)]
 pub struct Tensor<T: Float = f32> {
-    pub(crate) data: Arc<Vec<T>>,
+    pub(crate) data: Arc<Storage<T>>,
     pub(crate) layout: Layout,
+}
+
+/// Tensors of at most this many elements keep them inside the `Arc`'s own allocation.
+///
+/// A `4 x 4` result (the XOR net's hidden layer) then costs one `malloc` and one `free`
+/// instead of two of each, which was a third of the time of the lesson's `4x2 @ 2x4` product
+/// (docs/performance.md). Larger tensors keep their elements in a separate heap buffer, taken
+/// over from the `Vec` an op filled, without a copy.
+pub(crate) const INLINE_ELEMS: usize = 16;
+
+/// A tensor's elements: inline up to [`INLINE_ELEMS`], else on the heap.
+pub(crate) type Storage<T> = SmallVec<[T; INLINE_ELEMS]>;
+
+/// The first `n` items of `items` as storage: inline when they fit, else in a heap buffer
+/// allocated as [`try_alloc`] does (so a bad size is an `Err`, not an abort).
+pub(crate) fn try_collect<T: Float>(
+    op: &'static str,
+    n: usize,
+    items: impl Iterator<Item = T>,
+) -> Result<Storage<T>> {
+    if n <= INLINE_ELEMS {
+        return Ok(collect_storage(n, items));
+    }
+    let mut v = try_alloc(op, n)?;
+    v.extend(items.take(n));
+    Ok(SmallVec::from_vec(v))
+}
+
+/// The first `n` items of `items` as storage, for sizes that are known to be allocatable (an
+/// op's output as large as its input). Small outputs are written into an inline buffer
+/// directly: `SmallVec`'s own `collect` checks the capacity at every element.
+pub(crate) fn collect_storage<T: Float>(n: usize, items: impl Iterator<Item = T>) -> Storage<T> {
+    if n <= INLINE_ELEMS {
+        let mut buf = [T::ZERO; INLINE_ELEMS];
+        for (b, x) in buf.iter_mut().zip(items) {
+            *b = x;
+        }
+        return SmallVec::from_buf_and_len(buf, n);
+    }
+    SmallVec::from_vec(items.take(n).collect())
+}
+
+/// `n` zeros as storage: inline without any allocation when they fit, else a heap buffer
+/// allocated as [`try_alloc`] does.
+pub(crate) fn try_zeros<T: Float>(op: &'static str, n: usize) -> Result<Storage<T>> {
+    if n <= INLINE_ELEMS {
+        return Ok(SmallVec::from_buf_and_len([T::ZERO; INLINE_ELEMS], n));
+    }
+    let mut v = try_alloc(op, n)?;
+    v.extend(std::iter::repeat_n(T::ZERO, n)); // a memset; `resize` is a slower loop
+    Ok(SmallVec::from_vec(v))
 }
 
 /// Allocates a vector of `n` elements without aborting the process if it is too large:
@@ -44,6 +97,11 @@ pub(crate) fn try_alloc<T>(op: &'static str, n: usize) -> Result<Vec<T>> {
 impl<T: Float> Tensor<T> {
     /// Wraps a buffer already known to hold `numel(shape)` elements in row-major order.
     pub(crate) fn from_parts(data: Vec<T>, shape: &[usize]) -> Tensor<T> {
+        Tensor::from_storage(SmallVec::from_vec(data), shape)
+    }
+
+    /// [`Tensor::from_parts`] for elements already in a [`Storage`].
+    pub(crate) fn from_storage(data: Storage<T>, shape: &[usize]) -> Tensor<T> {
         debug_assert_eq!(data.len(), shape.iter().product::<usize>());
         Tensor {
             data: Arc::new(data),
@@ -103,17 +161,15 @@ impl<T: Float> Tensor<T> {
     /// A tensor whose element at flat row-major index `i` is `f(i)`.
     pub fn from_fn(shape: &[usize], mut f: impl FnMut(usize) -> T) -> Result<Tensor<T>> {
         let n = numel("from_fn", shape)?;
-        let mut v = try_alloc("from_fn", n)?;
-        v.extend((0..n).map(&mut f));
-        Ok(Tensor::from_parts(v, shape))
+        let v = try_collect("from_fn", n, (0..n).map(&mut f))?;
+        Ok(Tensor::from_storage(v, shape))
     }
 
     /// A tensor filled with `value`.
     pub fn full(shape: &[usize], value: T) -> Result<Tensor<T>> {
         let n = numel("full", shape)?;
-        let mut v = try_alloc("full", n)?;
-        v.resize(n, value);
-        Ok(Tensor::from_parts(v, shape))
+        let v = try_collect("full", n, std::iter::repeat_n(value, n))?;
+        Ok(Tensor::from_storage(v, shape))
     }
 
     /// A tensor of zeros.
@@ -135,12 +191,12 @@ impl<T: Float> Tensor<T> {
 
     /// A tensor of zeros with `other`'s shape.
     pub fn zeros_like(other: &Tensor<T>) -> Tensor<T> {
-        Tensor::from_parts(vec![T::ZERO; other.len()], other.shape())
+        Tensor::from_storage(Storage::from_elem(T::ZERO, other.len()), other.shape())
     }
 
     /// A tensor of ones with `other`'s shape.
     pub fn ones_like(other: &Tensor<T>) -> Tensor<T> {
-        Tensor::from_parts(vec![T::ONE; other.len()], other.shape())
+        Tensor::from_storage(Storage::from_elem(T::ONE, other.len()), other.shape())
     }
 
     /// The `n x n` identity matrix.
@@ -150,7 +206,7 @@ impl<T: Float> Tensor<T> {
 
     /// A rank-0 tensor holding `value`.
     pub fn scalar(value: T) -> Tensor<T> {
-        Tensor::from_parts(vec![value], &[])
+        Tensor::from_storage(SmallVec::from_buf_and_len([value; INLINE_ELEMS], 1), &[])
     }
 
     /// `[start, start + step, ...]` up to but excluding `end`, as NumPy's `arange`: the length is

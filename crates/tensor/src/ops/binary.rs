@@ -3,7 +3,7 @@
 use crate::elementwise::Cost;
 use crate::error::Result;
 use crate::float::Float;
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, collect_storage};
 
 macro_rules! binary_ops {
     ($($(#[$doc:meta])* $name:ident, $scalar:ident, $cost:ident, |$a:ident, $b:ident| $body:expr;)*) => {
@@ -91,13 +91,13 @@ impl<T: Float> Tensor<T> {
         let c = cond.broadcast_to(&shape)?.to_vec();
         let t = on_true.broadcast_to(&shape)?.to_vec();
         let f = on_false.broadcast_to(&shape)?.to_vec();
-        let out = c
+        let picked = c
             .iter()
             .zip(t)
             .zip(f)
-            .map(|((&c, t), f)| if c != T::ZERO { t } else { f })
-            .collect();
-        Ok(Tensor::from_parts(out, &shape))
+            .map(|((&c, t), f)| if c != T::ZERO { t } else { f });
+        let out = collect_storage(c.len(), picked);
+        Ok(Tensor::from_storage(out, &shape))
     }
 }
 

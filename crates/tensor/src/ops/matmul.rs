@@ -6,11 +6,11 @@ use crate::float::Float;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use smallvec::smallvec;
+use smallvec::SmallVec;
 
 use crate::gemm::{Isa, MatRef, PAR_MIN_MULS, gemm_with, threads_for};
 use crate::shape::{Dims, Layout, broadcast_shapes, numel};
-use crate::tensor::{Tensor, try_alloc};
+use crate::tensor::{Tensor, try_zeros};
 
 impl<T: Float> Tensor<T> {
     /// The matrix product, following NumPy's `matmul`:
@@ -73,24 +73,38 @@ impl<T: Float> Tensor<T> {
         if self.ndim() == 0 || rhs.ndim() == 0 {
             return Err(err("0-D operands have no matrix product; use mul".into()));
         }
-        if self.ndim() == 2 && rhs.ndim() == 2 {
+        let (la, lb) = (&self.layout, &rhs.layout);
+        if let ([m, k], [k2, n], &[ars, acs], &[brs, bcs]) =
+            (la.shape(), lb.shape(), la.strides(), lb.strides())
+        {
             // The common case, kept free of broadcasting bookkeeping: the lesson's 4x2 @ 2x4
             // products cost little more than the output allocation.
-            let ([m, k], [k2, n]) = (self.dims2(), rhs.dims2());
-            if k != k2 {
+            let (m, k, n) = (*m, *k, *n);
+            if k != *k2 {
                 return Err(err(format!("inner dimensions {k} and {k2} differ")));
             }
             let total = numel("matmul", &[m, n])?;
-            let mut out = try_alloc::<T>("matmul", total)?;
-            out.extend(std::iter::repeat_n(T::ZERO, total)); // a memset; `resize` is a slower loop
-            gemm_with(isa, m, k, n, self.mat2(), rhs.mat2(), &mut out);
-            // `from_parts` with the row-major layout written out, which is measurably cheaper
-            // for a 4x4 result than computing it for a general shape.
+            let mut out = try_zeros::<T>("matmul", total)?;
+            let a = MatRef {
+                data: &self.data,
+                offset: la.offset,
+                rs: ars,
+                cs: acs,
+            };
+            let b = MatRef {
+                data: &rhs.data,
+                offset: lb.offset,
+                rs: brs,
+                cs: bcs,
+            };
+            gemm_with(isa, m, k, n, a, b, &mut out);
+            // `from_storage` with the row-major layout written out, which is measurably
+            // cheaper for a 4x4 result than computing it for a general shape.
             return Ok(Tensor {
                 data: Arc::new(out),
                 layout: Layout {
-                    shape: smallvec![m, n],
-                    strides: smallvec![n, 1],
+                    shape: SmallVec::from_buf_and_len([m, n, 0, 0], 2),
+                    strides: SmallVec::from_buf_and_len([n, 1, 0, 0], 2),
                     offset: 0,
                 },
             });
@@ -132,8 +146,7 @@ impl<T: Float> Tensor<T> {
         let a = a.broadcast_to(&a_shape)?;
         let b = b.broadcast_to(&b_shape)?;
 
-        let mut out = try_alloc::<T>("matmul", total)?;
-        out.extend(std::iter::repeat_n(T::ZERO, total));
+        let mut out = try_zeros::<T>("matmul", total)?;
         if let Some(batches) = total.checked_div(m * n) {
             let one = |(bi, c): (usize, &mut [T])| {
                 gemm_with(isa, m, k, n, a.mat(bi), b.mat(bi), c);
@@ -154,24 +167,7 @@ impl<T: Float> Tensor<T> {
         if self.ndim() == 1 {
             out_shape.remove(out_shape.len() - if rhs.ndim() == 1 { 1 } else { 2 });
         }
-        Ok(Tensor::from_parts(out, &out_shape))
-    }
-
-    /// The last two dimensions of a tensor of rank at least 2.
-    fn dims2(&self) -> [usize; 2] {
-        let s = self.shape();
-        [s[s.len() - 2], s[s.len() - 1]]
-    }
-
-    /// A 2-D tensor as a GEMM operand.
-    fn mat2(&self) -> MatRef<'_, T> {
-        let l = &self.layout;
-        MatRef {
-            data: &self.data,
-            offset: l.offset,
-            rs: l.strides[0],
-            cs: l.strides[1],
-        }
+        Ok(Tensor::from_storage(out, &out_shape))
     }
 
     /// The `bi`-th matrix (row-major over the leading axes) as a GEMM operand.

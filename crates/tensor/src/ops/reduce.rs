@@ -13,8 +13,8 @@ use crate::elementwise::PAR_MIN_ELEMS;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::iter::for_each_run_in;
-use crate::shape::{Axis, Dims, Layout, resolve_axis};
-use crate::tensor::Tensor;
+use crate::shape::{Axis, Dims, Layout, copy_dims, resolve_axis};
+use crate::tensor::{Storage, Tensor, collect_storage};
 
 /// NumPy's block size for pairwise summation.
 const PW_BLOCKSIZE: usize = 128;
@@ -67,7 +67,7 @@ fn split_axis(layout: &Layout, axis: usize) -> (Layout, usize, usize) {
 
 /// Output shape of a reduction along `axis`.
 fn reduced_shape(shape: &[usize], axis: usize, keepdims: bool) -> Dims {
-    let mut out: Dims = shape.into();
+    let mut out: Dims = copy_dims(shape);
     if keepdims {
         out[axis] = 1;
     } else {
@@ -114,7 +114,7 @@ impl<T: Float> Tensor<T> {
                 *o = finish(a, n);
             }
         };
-        let mut out = vec![T::ZERO; out_n];
+        let mut out = Storage::from_elem(T::ZERO, out_n);
         const CHUNK: usize = 1 << 12;
         if out_n.saturating_mul(n.max(1)) >= PAR_MIN_ELEMS && out_n > CHUNK {
             out.par_chunks_mut(CHUNK)
@@ -123,7 +123,7 @@ impl<T: Float> Tensor<T> {
         } else {
             fill(0, &mut out);
         }
-        Tensor::from_parts(out, &reduced_shape(self.shape(), axis, keepdims))
+        Tensor::from_storage(out, &reduced_shape(self.shape(), axis, keepdims))
     }
 
     /// Sum of all elements, as a rank-0 tensor.
@@ -162,12 +162,9 @@ impl<T: Float> Tensor<T> {
             let data = rows
                 .as_slice()
                 .expect("invariant: contiguous() is contiguous");
-            let out = if n == 0 {
-                vec![]
-            } else {
-                data.chunks_exact(n).map(pairwise_sum).collect()
-            };
-            return Ok(Tensor::from_parts(
+            // `n >= 8` here, so the division is safe.
+            let out = collect_storage(data.len() / n, data.chunks_exact(n).map(pairwise_sum));
+            return Ok(Tensor::from_storage(
                 out,
                 &reduced_shape(self.shape(), ax, keepdims),
             ));
