@@ -16,12 +16,13 @@ const W: usize = 16;
 /// Rows of `C` per block.
 pub(crate) const RB: usize = 4;
 
-/// `c = a b` (`c` is `m x n` row-major) by the textbook triple loop, for the tiniest products.
+/// `c = a b` (`c` is `m x n` row-major, `n > 0`, `k > 0`) by the textbook triple loop, for the
+/// tiniest products.
 ///
-/// When both operands are row-major (unit column stride), each row of `C` is computed in
-/// strips of 4 columns held in a `[T; 4]` (one vector register), then single columns:
-/// `acc += a[i, p] * b[p, j..j + 4]` for `p = 0, 1, ...`. Every element is still summed in
-/// increasing `p` starting from 0, so the result is that of the strided loop below.
+/// At this size the loop's bookkeeping (bounds checks, trip counts) costs more than the
+/// arithmetic, so when the rows of `B` are contiguous and `n` is one of the common small widths
+/// the loop is compiled for that exact width ([`rows_of_width`]): the rows of `B` and `C` are then
+/// `[T; N]` arrays, indexed without checks and kept in vector registers.
 pub(crate) fn gemm_tiny<T: Float>(
     m: usize,
     k: usize,
@@ -30,32 +31,18 @@ pub(crate) fn gemm_tiny<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    if a.cs == 1 && b.cs == 1 {
-        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
-            let arow = &a.data[a.offset + i * a.rs..][..k];
-            let (quads, rest) = crow.as_chunks_mut::<4>();
-            for (q, cq) in quads.iter_mut().enumerate() {
-                let mut acc = [T::ZERO; 4];
-                for (p, &aip) in arow.iter().enumerate() {
-                    let bq: &[T; 4] = b.data[b.offset + p * b.rs + 4 * q..]
-                        .first_chunk()
-                        .expect("invariant: B holds k x n elements");
-                    for (x, &bj) in acc.iter_mut().zip(bq) {
-                        *x += aip * bj;
-                    }
-                }
-                *cq = acc;
-            }
-            let j0 = 4 * quads.len();
-            for (j, cij) in rest.iter_mut().enumerate() {
-                let mut s = T::ZERO;
-                for (p, &aip) in arow.iter().enumerate() {
-                    s += aip * b.data[b.offset + p * b.rs + j0 + j];
-                }
-                *cij = s;
-            }
+    // With one row, `B`'s row stride is never used (`[4, 1]` transposed has `rs = 1`).
+    if b.cs == 1 && (b.rs == n || k == 1) {
+        let bmat = &b.data[b.offset..][..k * n];
+        match n {
+            1 => return rows_of_width::<T, 1>(a, bmat, c),
+            2 => return rows_of_width::<T, 2>(a, bmat, c),
+            3 => return rows_of_width::<T, 3>(a, bmat, c),
+            4 => return rows_of_width::<T, 4>(a, bmat, c),
+            8 => return rows_of_width::<T, 8>(a, bmat, c),
+            16 => return rows_of_width::<T, 16>(a, bmat, c),
+            _ => {}
         }
-        return;
     }
     for i in 0..m {
         let crow = &mut c[i * n..(i + 1) * n];
@@ -67,6 +54,25 @@ pub(crate) fn gemm_tiny<T: Float>(
             }
             *cij = s;
         }
+    }
+}
+
+/// [`gemm_tiny`] for `n == N` and a dense row-major `B` (`bmat`, `k x N`): each row of `C` is
+/// `sum_p a[i, p] * b[p, ..]` accumulated in a `[T; N]` from 0 in increasing `p`, exactly the
+/// triple loop's order.
+#[inline(always)]
+fn rows_of_width<T: Float, const N: usize>(a: MatRef<'_, T>, bmat: &[T], c: &mut [T]) {
+    let (brows, _) = bmat.as_chunks::<N>();
+    let (crows, _) = c.as_chunks_mut::<N>();
+    for (i, crow) in crows.iter_mut().enumerate() {
+        let mut acc = [T::ZERO; N];
+        for (p, brow) in brows.iter().enumerate() {
+            let aip = a.data[a.offset + i * a.rs + p * a.cs];
+            for (x, &y) in acc.iter_mut().zip(brow) {
+                *x += aip * y;
+            }
+        }
+        *crow = acc;
     }
 }
 

@@ -141,3 +141,40 @@ fn direct_path_is_the_textbook_loop_for_strided_operands() {
     small::gemm_small(k, n, am, bm, &mut c);
     assert_eq!(c, naive(m, k, n, &a, &b));
 }
+
+#[test]
+fn tiny_path_is_the_textbook_loop_for_every_width() {
+    // Every shape the tiny loop takes (m n k <= TINY_MAX_MULS), with A row-major and transposed:
+    // the widths compiled separately (1, 2, 3, 4, 8, 16) and the generic loop for the others.
+    for n in 1..=16 {
+        for m in 1..=super::TINY_MAX_MULS / n {
+            for k in 1..=super::TINY_MAX_MULS / (m * n) {
+                let (a, b) = (ints(m * k, m + n), ints(k * n, k));
+                let at: Vec<f64> = (0..m * k).map(|x| a[(x % m) * k + x / m]).collect();
+                let a_t = MatRef {
+                    data: &at,
+                    offset: 0,
+                    rs: 1,
+                    cs: m,
+                };
+                for am in [row_major(&a, k), a_t] {
+                    let mut c = vec![f64::NAN; m * n];
+                    small::gemm_tiny(m, k, n, am, row_major(&b, n), &mut c);
+                    assert_eq!(c, naive(m, k, n, &a, &b), "{m}x{k}x{n}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn tiny_path_sums_from_positive_zero() {
+    // Every product is -0.0; the textbook loop starts from +0.0, and 0.0 + -0.0 is +0.0.
+    for n in [1, 4, 5, 16] {
+        let (m, k) = (2, 2);
+        let (a, b) = (vec![-1.0f32; m * k], vec![0.0f32; k * n]);
+        let mut c = vec![f32::NAN; m * n];
+        small::gemm_tiny(m, k, n, row_major(&a, k), row_major(&b, n), &mut c);
+        assert!(c.iter().all(|x| x.to_bits() == 0), "{n}: {c:?}");
+    }
+}
