@@ -5,9 +5,14 @@
 //! Run with `cargo bench --bench matmul` (about 8 minutes on the 2-core development machine);
 //! `cargo bench --bench matmul -- f32/` and similar filters select groups.
 //!
-//! - `tapegrad`: `Tensor::matmul` on one thread (a 1-thread rayon pool), output allocation
-//!   included; `tapegrad_avx2`: the same forced onto the AVX2+FMA kernels (where the CPU also has
-//!   AVX-512, the kernels `matmul` would pick by default).
+//! - `tapegrad`: `Tensor::matmul` on one thread, output allocation included; `tapegrad_avx2`:
+//!   the same forced onto the AVX2+FMA kernels (where the CPU also has AVX-512, the kernels
+//!   `matmul` would pick by default). Products large enough to be split (`PAR_MIN_MULS`) run on
+//!   a 1-thread rayon pool; smaller ones, which never touch rayon, run on the bench's own
+//!   thread like the other contestants. This matters: `matrixmultiply` allocates its packing
+//!   buffers on every call, and on a pool's worker thread glibc serves them from a per-thread
+//!   arena, where its `4x2 @ 2x4` took 260-280 ns instead of 150 and its 1024^3 ~30% longer.
+//!   Every contestant of a small product therefore runs on the same (main) thread.
 //! - `matrixmultiply`: `sgemm`/`dgemm` (single-threaded, its default features) into a freshly
 //!   allocated output `Vec`, as the issue specifies.
 //! - `naive`: `c[i][j] = sum_p a[i][p] b[p][j]` on slices (only up to 512, it is slow).
@@ -24,7 +29,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use tensor::gemm::Isa;
+use tensor::gemm::{Isa, PAR_MIN_MULS};
 use tensor::{Float, Tensor};
 
 /// `(m, k, n)`: the XOR net's `4x2 @ 2x4`, the square sizes the issue asks for, then the shapes
@@ -122,12 +127,15 @@ fn group<T: Reference>(c: &mut Criterion, name: &str) {
         let id = format!("{m}x{k}x{n}");
         let (a, b) = inputs::<T>(m, k, n);
         let (av, bv) = (a.to_vec(), b.to_vec());
+        // On one thread: the 1-thread pool where a product could be split, else this thread.
+        let serial = m * k * n < PAR_MIN_MULS;
+        let on_one = |f: &mut (dyn FnMut() + Send)| if serial { f() } else { one.install(f) };
         g.bench_function(BenchmarkId::new("tapegrad", &id), |bch| {
-            one.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+            on_one(&mut || bch.iter(|| black_box(&a).matmul(black_box(&b))))
         });
         if Isa::Avx2Fma.is_available() && Isa::detect() != Isa::Avx2Fma {
             g.bench_function(BenchmarkId::new("tapegrad_avx2", &id), |bch| {
-                one.install(|| bch.iter(|| black_box(&a).matmul_isa(black_box(&b), Isa::Avx2Fma)))
+                on_one(&mut || bch.iter(|| black_box(&a).matmul_isa(black_box(&b), Isa::Avx2Fma)))
             });
         }
         g.bench_function(BenchmarkId::new("matrixmultiply", &id), |bch| {
