@@ -167,11 +167,12 @@ fn equals_the_triple_loop_for_every_size_to_17() {
 
 #[test]
 fn every_layout_pair_equals_the_triple_loop() {
-    // One product small enough for the direct loop, one through the packed kernels.
+    // One product small enough for the direct loop, one through the packed kernels, and one
+    // with a narrow output (the loop compiled per width when `B` is row-major).
     let sizes: &[(usize, usize, usize)] = if cfg!(miri) {
         &[(2, 2, 3), (5, 3, 9)]
     } else {
-        &[(3, 2, 4), (37, 41, 43)]
+        &[(3, 2, 4), (37, 41, 43), (37, 41, 3)]
     };
     for isa in Isa::available() {
         for &(m, k, n) in sizes {
@@ -213,6 +214,8 @@ fn boundary_shapes() -> Vec<(usize, usize, usize)> {
         shapes.push((13, 20, x));
     }
     shapes.extend([(127, 129, 131), (2048, 255, 255), (200, 300, 100)]);
+    // Narrow outputs, long sums: the per-width loop, in blocks of 4 rows and a remainder.
+    shapes.extend([(1030, 700, 3), (4999, 20, 4), (3, 2000, 1)]);
     shapes
 }
 

@@ -17,12 +17,13 @@ const W: usize = 16;
 pub(crate) const RB: usize = 4;
 
 /// `c = a b` (`c` is `m x n` row-major, `n > 0`, `k > 0`) by the textbook triple loop, for the
-/// tiniest products.
+/// tiniest products and for narrow outputs (see `TINY_MAX_MULS`).
 ///
 /// At this size the loop's bookkeeping (bounds checks, trip counts) costs more than the
 /// arithmetic, so when the rows of `B` are contiguous and `n` is one of the common small widths
 /// the loop is compiled for that exact width ([`rows_of_width`]): the rows of `B` and `C` are then
-/// `[T; N]` arrays, indexed without checks and kept in vector registers.
+/// `[T; N]` arrays, indexed without checks and kept in vector registers, `RB` rows of `C` at a
+/// time so that their sums overlap.
 pub(crate) fn gemm_tiny<T: Float>(
     m: usize,
     k: usize,
@@ -64,10 +65,25 @@ pub(crate) fn gemm_tiny<T: Float>(
 fn rows_of_width<T: Float, const N: usize>(a: MatRef<'_, T>, bmat: &[T], c: &mut [T]) {
     let (brows, _) = bmat.as_chunks::<N>();
     let (crows, _) = c.as_chunks_mut::<N>();
-    for (i, crow) in crows.iter_mut().enumerate() {
+    let done = crows.len() / RB * RB;
+    // Blocks of `RB` rows: `RB` independent sums per column to overlap, one load of `B`'s row.
+    let mut blocks = crows.chunks_exact_mut(RB);
+    for (r, block) in (&mut blocks).enumerate() {
+        let mut acc = [[T::ZERO; N]; RB];
+        for (p, brow) in brows.iter().enumerate() {
+            for (ii, sums) in acc.iter_mut().enumerate() {
+                let aip = a.data[a.offset + (r * RB + ii) * a.rs + p * a.cs];
+                for (x, &y) in sums.iter_mut().zip(brow) {
+                    *x += aip * y;
+                }
+            }
+        }
+        block.copy_from_slice(&acc);
+    }
+    for (i, crow) in blocks.into_remainder().iter_mut().enumerate() {
         let mut acc = [T::ZERO; N];
         for (p, brow) in brows.iter().enumerate() {
-            let aip = a.data[a.offset + i * a.rs + p * a.cs];
+            let aip = a.data[a.offset + (done + i) * a.rs + p * a.cs];
             for (x, &y) in acc.iter_mut().zip(brow) {
                 *x += aip * y;
             }
