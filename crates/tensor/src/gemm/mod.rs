@@ -55,11 +55,14 @@ pub(crate) const SMALL_MAX_MULS: usize = if cfg!(miri) { 32 } else { 32 * 32 * 3
 
 /// Products with at most this many multiply-adds take the plain triple loop: for the XOR net's
 /// `4x2 @ 2x4` even the register-blocked loops' setup costs more than the arithmetic.
-/// So do products too small to thread whose output has at most [`NARROW_MAX_COLS`] columns and
-/// whose `B` is row-major: the loop compiled for that width beat both the direct strips (which
-/// take such an output one scalar column at a time) and the packed kernels (whose 16- or
-/// 32-wide tiles are mostly padding): the lesson's `240x16 @ 16x3` went from 3.9-6.3 us to
-/// 3.0 us, `1024x1024 @ 1024x4` from 0.98-1.6 ms to 0.57-0.90 ms.
+/// So do products whose output has at most [`NARROW_MAX_COLS`] columns and whose `B` is
+/// row-major, if they are small (at most [`SMALL_MAX_MULS`]) or too small to thread with a
+/// row-major `A`: the loop compiled for that width beat both the direct strips (which take
+/// such an output one scalar column at a time) and the packed kernels (whose 16- or 32-wide
+/// tiles are mostly padding): the lesson's `240x16 @ 16x3` went from 3.9-6.3 us to 3.0 us,
+/// `1024x1024 @ 1024x4` f32 from 0.99-1.0 ms to 0.57-0.86 ms. With a large transposed `A` the
+/// loop reads `A` down its columns and was 1.4-2.8x slower than the packed kernels, hence the
+/// `a.cs == 1` condition.
 pub(crate) const TINY_MAX_MULS: usize = 64;
 
 /// See [`TINY_MAX_MULS`].
@@ -191,7 +194,10 @@ pub(crate) fn gemm_with<T: Float>(
     if k == 0 {
         c.fill(T::ZERO);
     } else if muls <= TINY_MAX_MULS
-        || (n <= NARROW_MAX_COLS && b.cs == 1 && b.rs == n && muls < PAR_MIN_MULS)
+        || (n <= NARROW_MAX_COLS
+            && b.cs == 1
+            && b.rs == n
+            && (muls <= SMALL_MAX_MULS || a.cs == 1 && muls < PAR_MIN_MULS))
     {
         small::gemm_tiny(m, k, n, a, b, c);
     } else if muls <= SMALL_MAX_MULS || ((m <= small::RB || k <= 4) && muls < PAR_MIN_MULS) {
