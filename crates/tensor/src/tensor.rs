@@ -74,11 +74,10 @@ pub(crate) fn collect_storage<T: Float>(n: usize, items: impl Iterator<Item = T>
 /// allocated as [`try_alloc`] does.
 pub(crate) fn try_zeros<T: Float>(op: &'static str, n: usize) -> Result<Storage<T>> {
     if n <= INLINE_ELEMS {
+        // Already zeros: no element-by-element copy from an iterator.
         return Ok(SmallVec::from_buf_and_len([T::ZERO; INLINE_ELEMS], n));
     }
-    let mut v = try_alloc(op, n)?;
-    v.extend(std::iter::repeat_n(T::ZERO, n)); // a memset; `resize` is a slower loop
-    Ok(SmallVec::from_vec(v))
+    try_collect(op, n, std::iter::repeat_n(T::ZERO, n)) // a memset; `resize` is a slower loop
 }
 
 /// Allocates a vector of `n` elements without aborting the process if it is too large:

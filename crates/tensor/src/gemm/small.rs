@@ -66,30 +66,34 @@ fn rows_of_width<T: Float, const N: usize>(a: MatRef<'_, T>, bmat: &[T], c: &mut
     let (brows, _) = bmat.as_chunks::<N>();
     let (crows, _) = c.as_chunks_mut::<N>();
     let done = crows.len() / RB * RB;
-    // Blocks of `RB` rows: `RB` independent sums per column to overlap, one load of `B`'s row.
     let mut blocks = crows.chunks_exact_mut(RB);
     for (r, block) in (&mut blocks).enumerate() {
-        let mut acc = [[T::ZERO; N]; RB];
-        for (p, brow) in brows.iter().enumerate() {
-            for (ii, sums) in acc.iter_mut().enumerate() {
-                let aip = a.data[a.offset + (r * RB + ii) * a.rs + p * a.cs];
-                for (x, &y) in sums.iter_mut().zip(brow) {
-                    *x += aip * y;
-                }
-            }
-        }
-        block.copy_from_slice(&acc);
+        rows::<T, N, RB>(a, brows, r * RB, block);
     }
-    for (i, crow) in blocks.into_remainder().iter_mut().enumerate() {
-        let mut acc = [T::ZERO; N];
-        for (p, brow) in brows.iter().enumerate() {
-            let aip = a.data[a.offset + (done + i) * a.rs + p * a.cs];
-            for (x, &y) in acc.iter_mut().zip(brow) {
+    for (i, row) in blocks.into_remainder().chunks_exact_mut(1).enumerate() {
+        rows::<T, N, 1>(a, brows, done + i, row);
+    }
+}
+
+/// Rows `i0..i0 + R` of `C` (`out`) for [`rows_of_width`]: `R` independent sums per column to
+/// overlap, one load of each row of `B` for all of them.
+#[inline(always)]
+fn rows<T: Float, const N: usize, const R: usize>(
+    a: MatRef<'_, T>,
+    brows: &[[T; N]],
+    i0: usize,
+    out: &mut [[T; N]],
+) {
+    let mut acc = [[T::ZERO; N]; R];
+    for (p, brow) in brows.iter().enumerate() {
+        for (ii, sums) in acc.iter_mut().enumerate() {
+            let aip = a.data[a.offset + (i0 + ii) * a.rs + p * a.cs];
+            for (x, &y) in sums.iter_mut().zip(brow) {
                 *x += aip * y;
             }
         }
-        *crow = acc;
     }
+    out.copy_from_slice(&acc);
 }
 
 /// `c = a b` (`c` is `m x n` row-major, `n > 0`). Element `(i, j)` is summed in increasing `p`
