@@ -11,7 +11,9 @@
 //! from the original storage. The two unit-stride cases get their own loops: `si == 1` (a group
 //! is a contiguous run: row-major `B`, transposed `A`) and `sp == 1` (each lane is a contiguous
 //! run: row-major `A`, transposed `B`). The kernels compile this module with their own vector
-//! width (`#[inline(always)]` into their `#[target_feature]` wrappers).
+//! width (`#[inline(always)]` into their `#[target_feature]` wrappers), and the x86 ones pack
+//! the whole micro-panels of a row-major `A` with their own register transpose
+//! (`kernel/x86.rs`); the edge panel and every other layout come here.
 
 use crate::float::Float;
 use crate::gemm::MatRef;
@@ -33,7 +35,16 @@ pub(crate) fn pack<T: Float, const R: usize>(
         let (groups, _) = panel.as_chunks_mut::<R>();
         let lanes = R.min(w - q * R);
         let base = base + q * R * si;
-        if si == 1 {
+        if si == 1 && lanes == R {
+            // A fixed-length copy, which compiles to a few vector moves (a length known only at
+            // run time becomes a call to `memcpy` per group).
+            for (p, g) in groups.iter_mut().enumerate() {
+                let start = base + p * sp;
+                *g = *src[start..]
+                    .first_chunk()
+                    .expect("invariant: each step holds w lanes");
+            }
+        } else if si == 1 {
             for (p, g) in groups.iter_mut().enumerate() {
                 let start = base + p * sp;
                 g[..lanes].copy_from_slice(&src[start..start + lanes]);
