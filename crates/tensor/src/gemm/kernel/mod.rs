@@ -166,6 +166,82 @@ mod tests {
         }
     }
 
+    /// `pack_a` of kernel `k` against the definition: panel `q`, step `p`, lane `i` holds
+    /// `A[q * MR + i, p]`, or 0 past the last row. Every value is distinct, so a misplaced one
+    /// fails. `A` is a block of a wider matrix (an offset and a row stride past `kc`), row-major
+    /// (the SIMD transpose, where the kernel has one) and column-major (the generic loop).
+    fn check_pack_a<T: Float, K: MicroKernel<T>>(k: K) {
+        let mr = K::MR;
+        let heights = [1, 5, mr - 1, mr, mr + 1, 2 * mr + 3, 3 * mr];
+        let depths: &[usize] = if cfg!(miri) {
+            &[1, 9]
+        } else {
+            &[1, 3, 4, 7, 8, 9, 15, 16, 17, 33]
+        };
+        for &mc in &heights {
+            for &kc in depths {
+                let (offset, pad) = (7, 5);
+                for row_major in [true, false] {
+                    let (rs, cs) = if row_major {
+                        (kc + pad, 1)
+                    } else {
+                        (1, mc + pad)
+                    };
+                    let len = offset + (mc - 1) * rs + (kc - 1) * cs + 1;
+                    let mut data = vec![T::from_f64(-1.0); len];
+                    for i in 0..mc {
+                        for p in 0..kc {
+                            data[offset + i * rs + p * cs] = T::from_f64((i * 1000 + p) as f64);
+                        }
+                    }
+                    let a = MatRef {
+                        data: &data,
+                        offset,
+                        rs,
+                        cs,
+                    };
+                    let mut dst = vec![T::from_f64(-2.0); mc.div_ceil(mr) * kc * mr];
+                    k.pack_a(mc, kc, a, &mut dst);
+                    for (n, &got) in dst.iter().enumerate() {
+                        let (q, p, i) = (n / (kc * mr), n % (kc * mr) / mr, n % mr);
+                        let row = q * mr + i;
+                        let want = if row < mc {
+                            (row * 1000 + p) as f64
+                        } else {
+                            0.0
+                        };
+                        assert_eq!(
+                            got.to_f64(),
+                            want,
+                            "MR={mr} mc={mc} kc={kc} row_major={row_major} at {n}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_kernel_packs_a_as_defined() {
+        check_pack_a::<f32, _>(Portable::<4, 8>);
+        check_pack_a::<f64, _>(Portable::<4, 4>);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(k) = Avx2F32::new() {
+                check_pack_a::<f32, _>(k);
+            }
+            if let Some(k) = Avx2F64::new() {
+                check_pack_a::<f64, _>(k);
+            }
+            if let Some(k) = Avx512F32::new() {
+                check_pack_a::<f32, _>(k);
+            }
+            if let Some(k) = Avx512F64::new() {
+                check_pack_a::<f64, _>(k);
+            }
+        }
+    }
+
     #[test]
     #[should_panic(expected = "invariant: micro-kernel operands")]
     fn short_operands_panic_instead_of_reading_out_of_bounds() {
