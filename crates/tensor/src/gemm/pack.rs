@@ -52,6 +52,19 @@ pub(crate) fn pack<T: Float, const R: usize>(
             }
         } else if sp == 1 && lanes == R && kc >= 8 {
             pack_lanes_contiguous(kc, src, base, si, groups);
+        } else if sp == 1 {
+            // Each lane a contiguous run (the edge panel of a row-major `A`): lane by lane, with
+            // no per-value bounds check or branch; the lanes past `w` are zeroed.
+            for i in 0..R {
+                if i < lanes {
+                    let lane = &src[base + i * si..][..kc];
+                    for (g, &v) in groups.iter_mut().zip(lane) {
+                        g[i] = v;
+                    }
+                } else {
+                    groups.iter_mut().for_each(|g| g[i] = T::ZERO);
+                }
+            }
         } else {
             for (p, g) in groups.iter_mut().enumerate() {
                 for (i, x) in g.iter_mut().enumerate() {

@@ -73,10 +73,13 @@ macro_rules! simd_kernel {
                     let full = if a.cs == 1 { mc / $mr } else { 0 };
                     let (panels, edge) = dst.split_at_mut(full * kc * $mr);
                     for (q, panel) in panels.chunks_exact_mut(kc * $mr).enumerate() {
-                        let rows: [&[$t]; $mr] = std::array::from_fn(|i| {
+                        // (A loop, not `array::from_fn`: its closure would not be inlined
+                        // across the target-feature boundary.)
+                        let mut rows: [&[$t]; $mr] = [&[]; $mr];
+                        for (i, row) in rows.iter_mut().enumerate() {
                             let start = a.offset + (q * $mr + i) * a.rs;
-                            &a.data[start..start + kc]
-                        });
+                            *row = &a.data[start..start + kc];
+                        }
                         $pack_rows::<$mr>(&rows, panel.as_chunks_mut::<$mr>().0);
                     }
                     if full * $mr < mc {
@@ -202,7 +205,7 @@ fn pack_rows_f32<const MR: usize>(rows: &[&[f32]; MR], groups: &mut [[f32; MR]])
     let full = groups.len() / STEPS * STEPS;
     for p0 in (0..full).step_by(STEPS) {
         for j in 0..MR / 4 {
-            let r: [__m256; 4] = std::array::from_fn(|i| load_f32x8(&rows[4 * j + i][p0..]));
+            let r = [0, 1, 2, 3].map(|i| load_f32x8(&rows[4 * j + i][p0..]));
             let t0 = _mm256_unpacklo_ps(r[0], r[1]); // steps 0 1 | 4 5 of rows 0 and 1
             let t1 = _mm256_unpackhi_ps(r[0], r[1]); // steps 2 3 | 6 7
             let t2 = _mm256_unpacklo_ps(r[2], r[3]);
@@ -250,7 +253,7 @@ fn pack_rows_f64<const MR: usize>(rows: &[&[f64]; MR], groups: &mut [[f64; MR]])
     let full = groups.len() / STEPS * STEPS;
     for p0 in (0..full).step_by(STEPS) {
         for j in 0..MR / 4 {
-            let r: [__m256d; 4] = std::array::from_fn(|i| load_f64x4(&rows[4 * j + i][p0..]));
+            let r = [0, 1, 2, 3].map(|i| load_f64x4(&rows[4 * j + i][p0..]));
             let t0 = _mm256_unpacklo_pd(r[0], r[1]); // steps 0 | 2 of rows 0 and 1
             let t1 = _mm256_unpackhi_pd(r[0], r[1]); // steps 1 | 3
             let t2 = _mm256_unpacklo_pd(r[2], r[3]);
@@ -279,22 +282,22 @@ fn pack_rows_f64<const MR: usize>(rows: &[&[f64]; MR], groups: &mut [[f64; MR]])
     pack_rows_rest(rows, groups, full);
 }
 
-/// What the vector loops of [`pack_rows_f32`] and [`pack_rows_f64`] leave: the rows past the last
-/// multiple of 2 for steps `..full` (none for the kernels' `MR` of 6 and 12), and every row for
-/// steps `full..`.
+/// What the vector loops of [`pack_rows_f32`] and [`pack_rows_f64`] leave: the steps from `full`
+/// on, for every row (the vector loops cover all rows of the kernels' `MR` of 6 and 12).
 #[inline(always)]
 fn pack_rows_rest<T: Copy, const MR: usize>(
     rows: &[&[T]; MR],
     groups: &mut [[T; MR]],
     full: usize,
 ) {
-    for (p, g) in groups.iter_mut().enumerate() {
-        let from = if p < full {
-            MR / 4 * 4 + MR % 4 / 2 * 2
-        } else {
-            0
-        };
-        for (x, row) in g.iter_mut().zip(rows).skip(from) {
+    const {
+        assert!(
+            MR.is_multiple_of(2),
+            "the vector loops cover rows in fours and a pair"
+        )
+    };
+    for (p, g) in groups.iter_mut().enumerate().skip(full) {
+        for (x, row) in g.iter_mut().zip(rows) {
             *x = row[p];
         }
     }
