@@ -46,20 +46,21 @@ pub(crate) const AVX2_F64: Blocking = Blocking {
     nc: 2048,
 };
 
-/// AVX-512 f32, `12 x 32`: the `B` micro-panel is 32 KiB and the `A` one 12 KiB, most of the
+/// AVX-512 f32, `8 x 32`: the `B` micro-panel is 32 KiB and the `A` one 8 KiB, most of the
 /// 48 KiB L1; the hardware prefetcher streams `A` from L2 well enough that a smaller `KC`
-/// (128, 192) measured slower, not faster. `MC` 96 (a 96 KiB `A` block) measured 3-5% faster
-/// than 192: the `B` panel (1 MiB at `n` = 1024) and the `C` tiles then share L2 with less of `A`.
+/// (128, 192) measured slower, not faster (with the earlier `12 x 32` tile). `MC` 96 (a 96 KiB
+/// `A` block) measured 3-5% faster than 192: the `B` panel (1 MiB at `n` = 1024) and the `C`
+/// tiles then share L2 with less of `A`.
 pub(crate) const AVX512_F32: Blocking = Blocking {
     mc: 96,
     kc: 256,
     nc: 4096,
 };
 
-/// AVX-512 f64, `12 x 16`: the `B` micro-panel is 32 KiB as for f32, but the `A` one is 24 KiB,
-/// so together they overflow a 48 KiB L1. `KC` 128 (28 KiB) nevertheless measured no faster
-/// (32.4 against 31.9 ms for 1024^3), so `KC` stays the one all kernels share. `MC` 96 measured
-/// ~6% faster than 192.
+/// AVX-512 f64, `8 x 16`: the `B` micro-panel is 32 KiB as for f32 and the `A` one 16 KiB, which
+/// together fill the 48 KiB L1. With the earlier `12 x 16` tile (a 24 KiB `A` micro-panel that
+/// overflowed L1) `KC` 128 measured no faster (32.4 against 31.9 ms for 1024^3), so `KC` stays
+/// the one all kernels share. `MC` 96 measured ~6% faster than 192.
 pub(crate) const AVX512_F64: Blocking = Blocking {
     mc: 96,
     kc: 256,

@@ -76,7 +76,7 @@ pub enum Isa {
     Portable,
     /// x86-64 AVX2 with FMA: `6 x 16` f32 and `6 x 8` f64 tiles in `ymm` registers.
     Avx2Fma,
-    /// x86-64 AVX-512F: `12 x 32` f32 and `12 x 16` f64 tiles in `zmm` registers.
+    /// x86-64 AVX-512F: `8 x 32` f32 and `8 x 16` f64 tiles in `zmm` registers.
     Avx512,
 }
 

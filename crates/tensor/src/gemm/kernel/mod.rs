@@ -24,7 +24,7 @@ pub(crate) use portable::Portable;
 pub(crate) use x86::{Avx2F32, Avx2F64, Avx512F32, Avx512F64};
 
 /// The largest `MR * NR` of any kernel: the size of the scratch tile used for edge blocks.
-pub(crate) const MAX_TILE: usize = 12 * 32;
+pub(crate) const MAX_TILE: usize = 8 * 32;
 
 /// An `MR x NR` micro-kernel and the cache blocking that suits it (see `gemm/blocking.rs` for
 /// what each constant cuts and how the values were chosen).

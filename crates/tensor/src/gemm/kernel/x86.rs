@@ -5,8 +5,12 @@
 //! leaving registers for the `B` row and one broadcast of `A`:
 //! - AVX2 f32 `6 x 16` and f64 `6 x 8`: 6 rows x 2 vectors = 12 accumulators + 2 `B` vectors +
 //!   1 broadcast = 15 of 16 `ymm`. Per step of `k`: 12 FMAs for 8 loads (2 + 6 broadcasts).
-//! - AVX-512 f32 `12 x 32` and f64 `12 x 16`: 12 x 2 = 24 accumulators + 2 + 1 = 27 of 32 `zmm`.
-//!   Per step: 24 FMAs for 14 loads, a better ratio than a `6 x 32` tile's 12 for 8.
+//! - AVX-512 f32 `8 x 32` and f64 `8 x 16`: 8 x 2 = 16 accumulators + 2 + 1 = 19 of 32 `zmm`.
+//!   Per step: 16 FMAs for 10 loads. A `12 x 32` tile (24 accumulators, 24 FMAs for 14 loads)
+//!   fills more of the register file but measured no faster from 256^3 to 1024^3 (interleaved
+//!   min-of-10 runs, within 0.5%), and its 12 rows fit the sizes small models use badly: a
+//!   32- or 64-row product computes 36 or 72 rows. With 8 rows, 64^3 ran 16% faster (f32 and
+//!   f64) and `64x64 @ 64x10` 15-20% (docs/performance.md).
 //!
 //! Each kernel is one generic body (the macro below) instantiated with the intrinsics of its
 //! vector type; the loops over rows and vectors have constant trip counts, so LLVM unrolls them
@@ -176,18 +180,18 @@ simd_kernel! {
 }
 
 simd_kernel! {
-    /// AVX-512F f32 kernel, `12 x 32`.
+    /// AVX-512F f32 kernel, `8 x 32`.
     Avx512F32: f32, __m512, features = "avx512f", detect = ["avx512f"],
-    mr = 12, vectors = 2, lanes = 16, blocking = blocking::AVX512_F32,
+    mr = 8, vectors = 2, lanes = 16, blocking = blocking::AVX512_F32,
     pack_rows = pack_rows_f32,
     fn f32_avx512(zero = _mm512_setzero_ps, load = _mm512_loadu_ps, splat = _mm512_set1_ps,
         fma = _mm512_fmadd_ps, add = _mm512_add_ps, store = _mm512_storeu_ps)
 }
 
 simd_kernel! {
-    /// AVX-512F f64 kernel, `12 x 16`.
+    /// AVX-512F f64 kernel, `8 x 16`.
     Avx512F64: f64, __m512d, features = "avx512f", detect = ["avx512f"],
-    mr = 12, vectors = 2, lanes = 8, blocking = blocking::AVX512_F64,
+    mr = 8, vectors = 2, lanes = 8, blocking = blocking::AVX512_F64,
     pack_rows = pack_rows_f64,
     fn f64_avx512(zero = _mm512_setzero_pd, load = _mm512_loadu_pd, splat = _mm512_set1_pd,
         fma = _mm512_fmadd_pd, add = _mm512_add_pd, store = _mm512_storeu_pd)
@@ -283,7 +287,7 @@ fn pack_rows_f64<const MR: usize>(rows: &[&[f64]; MR], groups: &mut [[f64; MR]])
 }
 
 /// What the vector loops of [`pack_rows_f32`] and [`pack_rows_f64`] leave: the steps from `full`
-/// on, for every row (the vector loops cover all rows of the kernels' `MR` of 6 and 12).
+/// on, for every row (the vector loops cover all rows of the kernels' `MR` of 6 and 8).
 #[inline(always)]
 fn pack_rows_rest<T: Copy, const MR: usize>(
     rows: &[&[T]; MR],
