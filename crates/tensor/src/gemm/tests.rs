@@ -3,7 +3,7 @@
 //! products down the direct loop, so it cannot reach all of these).
 
 use super::driver::gemm_packed;
-use super::kernel::{MicroKernel, Portable};
+use super::kernel::{MicroKernel, for_each_kernel};
 use super::{MatRef, small};
 use crate::float::Float;
 
@@ -91,28 +91,8 @@ fn sweep<T: Float, K: MicroKernel<T>>(kern: K) {
 }
 
 #[test]
-fn portable_packed_path_is_exact_at_every_edge() {
-    sweep::<f32, _>(Portable::<4, 8>);
-    sweep::<f64, _>(Portable::<4, 4>);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[test]
-fn simd_packed_paths_are_exact_at_every_edge() {
-    use super::kernel::{Avx2F32, Avx2F64, Avx512F32, Avx512F64};
-    // Each runs only where the CPU has it (never under Miri).
-    if let Some(k) = Avx2F32::new() {
-        sweep::<f32, _>(k);
-    }
-    if let Some(k) = Avx2F64::new() {
-        sweep::<f64, _>(k);
-    }
-    if let Some(k) = Avx512F32::new() {
-        sweep::<f32, _>(k);
-    }
-    if let Some(k) = Avx512F64::new() {
-        sweep::<f64, _>(k);
-    }
+fn every_kernels_packed_path_is_exact_at_every_edge() {
+    for_each_kernel!(sweep);
 }
 
 #[test]

@@ -89,6 +89,35 @@ fn check_lengths<T>(mr: usize, nr: usize, kc: usize, a: &[T], b: &[T], c: &[T], 
     );
 }
 
+/// For tests: runs `$check::<T, _>(kernel)` with every kernel this CPU has, the portable ones
+/// first, then each SIMD kernel whose features it detects (none under Miri).
+#[cfg(test)]
+macro_rules! for_each_kernel {
+    ($check:ident) => {{
+        use $crate::gemm::kernel::Portable;
+        $check::<f32, _>(Portable::<4, 8>);
+        $check::<f64, _>(Portable::<4, 4>);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use $crate::gemm::kernel::{Avx2F32, Avx2F64, Avx512F32, Avx512F64};
+            if let Some(k) = Avx2F32::new() {
+                $check::<f32, _>(k);
+            }
+            if let Some(k) = Avx2F64::new() {
+                $check::<f64, _>(k);
+            }
+            if let Some(k) = Avx512F32::new() {
+                $check::<f32, _>(k);
+            }
+            if let Some(k) = Avx512F64::new() {
+                $check::<f64, _>(k);
+            }
+        }
+    }};
+}
+#[cfg(test)]
+pub(crate) use for_each_kernel;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,27 +172,8 @@ mod tests {
     }
 
     #[test]
-    fn portable_kernels_match_the_definition() {
-        check::<f32, _>(Portable::<4, 8>);
-        check::<f64, _>(Portable::<4, 4>);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn simd_kernels_match_the_definition_where_supported() {
-        // Under Miri (and on CPUs without the features) the tokens are None: nothing to run.
-        if let Some(k) = Avx2F32::new() {
-            check::<f32, _>(k);
-        }
-        if let Some(k) = Avx2F64::new() {
-            check::<f64, _>(k);
-        }
-        if let Some(k) = Avx512F32::new() {
-            check::<f32, _>(k);
-        }
-        if let Some(k) = Avx512F64::new() {
-            check::<f64, _>(k);
-        }
+    fn every_kernel_matches_the_definition() {
+        for_each_kernel!(check);
     }
 
     /// `pack_a` of kernel `k` against the definition: panel `q`, step `p`, lane `i` holds
@@ -223,23 +233,7 @@ mod tests {
 
     #[test]
     fn every_kernel_packs_a_as_defined() {
-        check_pack_a::<f32, _>(Portable::<4, 8>);
-        check_pack_a::<f64, _>(Portable::<4, 4>);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if let Some(k) = Avx2F32::new() {
-                check_pack_a::<f32, _>(k);
-            }
-            if let Some(k) = Avx2F64::new() {
-                check_pack_a::<f64, _>(k);
-            }
-            if let Some(k) = Avx512F32::new() {
-                check_pack_a::<f32, _>(k);
-            }
-            if let Some(k) = Avx512F64::new() {
-                check_pack_a::<f64, _>(k);
-            }
-        }
+        for_each_kernel!(check_pack_a);
     }
 
     #[test]
