@@ -179,7 +179,8 @@ fn entry(name: String, raw: RawEntry, data_len: usize) -> Result<Entry, Fault> {
         return fault(
             K::OffsetsOutOfRange,
             format!(
-                "its data_offsets [{start}, {end}] reach beyond the data section's {data_len} bytes"
+                "its data_offsets [{start}, {end}] reach beyond the data section's {data_len} bytes \
+                 (the file is truncated, or the offsets are wrong)"
             ),
         );
     }
