@@ -28,7 +28,9 @@ pub use any::AnyTensor;
 pub use checkpoint::{load_checkpoint, save_checkpoint};
 pub use header::MAX_RANK;
 pub use layout::TorchLayout;
-pub use tensors::{SaveTensor, TensorFile, load_file, load_tensors, read_tensors, save_tensors};
+pub use tensors::{
+    SaveTensor, TensorFile, load_file, load_tensors, read_tensors, save_file, save_tensors,
+};
 pub use validate::DEFAULT_MAX_HEADER_BYTES;
 pub use weights::{
     LoadOptions, LoadReport, SaveOptions, load_weights, load_weights_from_bytes, load_weights_with,

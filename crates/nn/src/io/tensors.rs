@@ -73,6 +73,20 @@ pub fn save_tensors<S: AsRef<str>, V: SaveTensor + ?Sized>(
     write_file(path.as_ref(), &any, &BTreeMap::new())
 }
 
+/// Writes a [`TensorFile`], its tensors and its `__metadata__` (safetensors'
+/// `save_file(tensors, path, metadata)`).
+///
+/// # Errors
+/// As [`save_tensors`].
+pub fn save_file(path: impl AsRef<Path>, file: &TensorFile) -> Result<()> {
+    let any: Vec<(&str, AnyTensor)> = file
+        .tensors
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    write_file(path.as_ref(), &any, &file.metadata)
+}
+
 /// Reads every tensor of the safetensors file at `path`, after checking the whole file (see
 /// [`read_tensors`]).
 ///
