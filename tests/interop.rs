@@ -148,3 +148,43 @@ fn a_file_tapegrad_writes_loads_into_pytorch_and_gives_tapegrads_logits() {
     let diff = logits.max_abs_diff(&torch_logits).unwrap();
     assert!(diff <= ATOL, "max |tapegrad - torch| = {diff}");
 }
+
+#[test]
+fn half_precision_weights_load_when_conversion_is_asked_for() {
+    let text = std::fs::read_to_string(data("half.json")).unwrap();
+    let widened: BTreeMap<String, BTreeMap<String, Vec<u32>>> =
+        serde_json::from_str(&text).unwrap();
+    fn layer<T: Float>() -> Sequential<T> {
+        sequential![
+            Linear::from_tensors(
+                Tensor::zeros(&[2, 3]).unwrap(),
+                Tensor::zeros(&[3]).unwrap()
+            )
+            .unwrap()
+        ]
+    }
+    for (dtype, file) in [
+        ("F16", "half_f16.safetensors"),
+        ("BF16", "half_bf16.safetensors"),
+    ] {
+        let mut model = layer::<f32>();
+        let e = load_weights_with(&mut model, data(file), &LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains(&format!("holds {dtype}")), "{e}");
+        let opts = LoadOptions::default().convert_dtype(true);
+        let report = load_weights_with(&mut model, data(file), &opts).unwrap();
+        assert_eq!(report.converted, ["0.weight", "0.bias"]);
+        // Widening is exact: the f32 bits NumPy (F16) and torch (BF16) give, NaN included.
+        for (name, p) in model.named_parameters() {
+            let got: Vec<u32> = p.value().to_vec().iter().map(|x| x.to_bits()).collect();
+            assert_eq!(got, widened[dtype][&name], "{dtype} {name}");
+        }
+        // Into an f64 model too (f16 -> f32 -> f64, all exact).
+        let mut wide = layer::<f64>();
+        load_weights_with(&mut wide, data(file), &opts).unwrap();
+        let want: Vec<f64> = widened[dtype]["0.weight"]
+            .iter()
+            .map(|&b| f64::from(f32::from_bits(b)))
+            .collect();
+        assert_eq!(wide.parameter_values()[0].to_vec(), want);
+    }
+}

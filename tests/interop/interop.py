@@ -9,7 +9,9 @@
         - torch_mlp.safetensors, by safetensors.torch.save_file: the state_dict of
           nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)) (torch.manual_seed(0)),
           and torch_mlp_io.safetensors: stored inputs x [8, 64] and PyTorch's logits on them.
-        Needs torch for the second part (skipped with a note without it).
+        - half_f16.safetensors (NumPy) and half_bf16.safetensors (torch): a Linear(2, 3)'s
+          weight and bias in half precision; half.json holds the float32 bits they widen to.
+        Needs torch for the torch parts (skipped with a note without it).
 
     python3 tests/interop/interop.py check DIR [--commit-torch]
         Checks the files tests/interop.rs wrote into DIR (target/tmp/interop):
@@ -74,12 +76,27 @@ def make():
     }
     (DATA / "numpy_tensors.json").write_text(json.dumps(expected, indent=1) + "\n")
     print("wrote numpy_tensors.safetensors and numpy_tensors.json")
+    # Half precision, as PyTorch often saves weights: F16 from NumPy, BF16 from torch below.
+    # The expected values are the float32 bits NumPy (torch) widens them to.
+    half = {
+        "0.weight": np.array([[1.0, -2.0, 65504.0], [2.0**-24, -0.0, np.inf]], dtype=np.float16),
+        "0.bias": np.array([[np.nan, 0.333, 1e-5]], dtype=np.float16),
+    }
+    save_file(half, str(DATA / "half_f16.safetensors"))
+    widened = {"F16": {k: bits(v.astype(np.float32)) for k, v in half.items()}}
     try:
         import torch
     except ImportError:
-        print("torch is not installed: torch_mlp files not regenerated")
+        print("torch is not installed: torch_mlp and BF16 files not regenerated")
+        (DATA / "half.json").write_text(json.dumps(widened, indent=1) + "\n")
         return
     from safetensors.torch import save_file as torch_save
+
+    bf16 = {k: torch.from_numpy(v.astype(np.float32)).to(torch.bfloat16) for k, v in half.items()}
+    torch_save(bf16, str(DATA / "half_bf16.safetensors"))
+    widened["BF16"] = {k: bits(v.float().numpy()) for k, v in bf16.items()}
+    (DATA / "half.json").write_text(json.dumps(widened, indent=1) + "\n")
+    print("wrote half_f16.safetensors, half_bf16.safetensors and half.json")
 
     torch.manual_seed(0)
     model = torch.nn.Sequential(

@@ -190,6 +190,21 @@ impl<'a> Parsed<'a> {
         AnyTensor::from_le_bytes(e.dtype, &e.shape, &self.data[e.start..e.end])
     }
 
+    /// The tensor of a checked entry, half-precision (`F16`, `BF16`) widened to `f32`
+    /// exactly: for loads that asked for dtype conversion.
+    pub fn decode_converting(&self, e: &Entry) -> Result<AnyTensor> {
+        let bytes = &self.data[e.start..e.end];
+        let halves = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]));
+        let widened: Vec<f32> = match e.dtype {
+            "F16" => halves.map(f16_to_f32).collect(),
+            "BF16" => halves.map(|h| f32::from_bits(u32::from(h) << 16)).collect(),
+            _ => return self.decode(e),
+        };
+        Ok(AnyTensor::F32(Tensor::from_vec(widened, &e.shape)?))
+    }
+
     /// An [`Error::File`] about this file.
     pub fn error(&self, kind: K, tensor: Option<&str>, reason: String) -> Error {
         file_error(&self.file, Fault::new(kind, tensor, reason))
@@ -282,4 +297,44 @@ pub(crate) fn write_file(
             Fault::new(K::Io, None, format!("cannot write it: {e}")),
         )
     })
+}
+
+/// IEEE half precision to single, exactly (every `f16` is an `f32`).
+fn f16_to_f32(h: u16) -> f32 {
+    let negative = h & 0x8000 != 0;
+    let exp = u32::from((h >> 10) & 0x1f);
+    let mant = u32::from(h & 0x3ff);
+    let magnitude = match exp {
+        // Zero and subnormals: mant * 2^-24, exact in f32.
+        0 => mant as f32 * f32::from_bits(0x3380_0000),
+        // Infinity and NaN (the payload kept in the top mantissa bits).
+        0x1f => f32::from_bits(0x7f80_0000 | (mant << 13)),
+        // Normal: rebias the exponent from 15 to 127.
+        _ => f32::from_bits(((exp + 112) << 23) | (mant << 13)),
+    };
+    if negative { -magnitude } else { magnitude }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::f16_to_f32;
+
+    #[test]
+    fn f16_widens_exactly() {
+        // 0x3c00 = 1, 0xc000 = -2, 0x7bff = 65504 (largest), 0x0001 = 2^-24 (smallest
+        // subnormal), 0x0400 = 2^-14 (smallest normal), 0x8000 = -0, 0x7c00 = inf.
+        let cases = [
+            (0x3c00, 1.0),
+            (0xc000, -2.0),
+            (0x7bff, 65504.0),
+            (0x0001, 2f32.powi(-24)),
+            (0x0400, 2f32.powi(-14)),
+            (0x7c00, f32::INFINITY),
+        ];
+        for (h, want) in cases {
+            assert_eq!(f16_to_f32(h), want, "{h:#06x}");
+        }
+        assert_eq!(f16_to_f32(0x8000).to_bits(), (-0.0f32).to_bits());
+        assert!(f16_to_f32(0x7e00).is_nan());
+    }
 }

@@ -12,6 +12,9 @@ use super::tensors::{Parsed, read_bytes, write_file};
 use super::validate::DEFAULT_MAX_HEADER_BYTES;
 use crate::module::Module;
 
+/// The float dtypes a load can convert between.
+const FLOATS: [&str; 4] = ["F16", "BF16", "F32", "F64"];
+
 /// How [`load_weights_with`] reads a file. The default is strict, converts nothing and
 /// expects tapegrad's layout.
 ///
@@ -60,8 +63,9 @@ impl LoadOptions {
         self
     }
 
-    /// Converts tensors of the other float type (`F64` into an `f32` model rounds to
-    /// nearest) instead of refusing them.
+    /// Converts tensors of another float type instead of refusing them: `F64` into an `f32`
+    /// model rounds to nearest; `F32` into `f64`, and half precision (`F16`, `BF16`, as
+    /// PyTorch often saves) into either, are exact.
     pub fn convert_dtype(mut self, convert: bool) -> LoadOptions {
         self.convert_dtype = convert;
         self
@@ -308,20 +312,26 @@ pub(crate) fn plan<T: Float, M: Module<T> + ?Sized>(
                 shape_reason(&e.shape, &want, p.shape(), p.torch_layout(), opts.pytorch),
             ));
         }
-        let t = parsed.decode(e)?;
-        if !t.is::<T>() {
-            if !opts.convert_dtype {
-                return Err(parsed.error(
-                    K::DtypeMismatch,
-                    Some(&full),
-                    format!(
-                        "the file holds {} and the model {}; ask for conversion with \
-                         LoadOptions::convert_dtype(true)",
-                        t.dtype(),
-                        dtype_of::<T>()
-                    ),
-                ));
-            }
+        let converted = e.dtype != dtype_of::<T>();
+        if converted && !opts.convert_dtype && FLOATS.contains(&e.dtype) {
+            return Err(parsed.error(
+                K::DtypeMismatch,
+                Some(&full),
+                format!(
+                    "the file holds {} and the model {}; ask for conversion with \
+                     LoadOptions::convert_dtype(true)",
+                    e.dtype,
+                    dtype_of::<T>()
+                ),
+            ));
+        }
+        // Integer dtypes (and the rest) stay an UnsupportedDtype error either way.
+        let t = if opts.convert_dtype {
+            parsed.decode_converting(e)?
+        } else {
+            parsed.decode(e)?
+        };
+        if converted {
             report.converted.push(full.clone());
         }
         let v = t.to::<T>();
