@@ -16,8 +16,9 @@ use std::path::Path;
 use tensor::{FileErrorKind as K, Float, Result};
 
 use super::any::{AnyTensor, dtype_of};
+use super::options::LoadOptions;
 use super::tensors::{Parsed, read_bytes, write_file};
-use super::weights::{LoadOptions, commit, named_values, plan};
+use super::weights::{commit, named_values, plan};
 use crate::module::Module;
 use crate::optim::{OptimizerState, ParamState, Stateful};
 

@@ -20,6 +20,7 @@ mod any;
 mod checkpoint;
 mod header;
 mod layout;
+mod options;
 mod tensors;
 mod validate;
 mod weights;
@@ -28,11 +29,11 @@ pub use any::AnyTensor;
 pub use checkpoint::{load_checkpoint, save_checkpoint};
 pub use header::MAX_RANK;
 pub use layout::TorchLayout;
+pub use options::{LoadOptions, LoadReport, SaveOptions};
 pub use tensors::{
     SaveTensor, TensorFile, load_file, load_tensors, read_tensors, save_file, save_tensors,
 };
 pub use validate::DEFAULT_MAX_HEADER_BYTES;
 pub use weights::{
-    LoadOptions, LoadReport, SaveOptions, load_weights, load_weights_from_bytes, load_weights_with,
-    save_weights, save_weights_with,
+    load_weights, load_weights_from_bytes, load_weights_with, save_weights, save_weights_with,
 };
