@@ -280,3 +280,27 @@ fn a_file_that_cannot_be_read_is_named() {
     let e = load_tensors(&p).unwrap_err();
     check(&e, &p.display().to_string(), K::Io, None, "cannot read it");
 }
+
+#[test]
+fn offsets_that_sum_to_nearly_usize_max_are_refused_without_overflow() {
+    // Eight contiguous U8 tensors of 2^61 - 1 bytes: each entry is consistent on its own and
+    // the last ends at 2^64 - 8, where the safetensors crate's `buffer_end + 8 + n` overflows
+    // (a panic in debug builds). Our offsets check refuses the first tensor past the data.
+    let size = (1u64 << 61) - 1;
+    let entries: Vec<(String, [u64; 2])> = (0..8)
+        .map(|i| (format!("t{i}"), [i * size, (i + 1) * size]))
+        .collect();
+    let shape = format!("[{size}]");
+    let list: Vec<(&str, &str, &str, [u64; 2])> = entries
+        .iter()
+        .map(|(n, o)| (n.as_str(), "U8", shape.as_str(), *o))
+        .collect();
+    let bytes = file(&header(&list), &[0; 16]);
+    refused(
+        "sum-overflow",
+        &bytes,
+        K::OffsetsOutOfRange,
+        Some("t0"),
+        "16 bytes",
+    );
+}
