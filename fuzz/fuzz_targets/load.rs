@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
                     n * if t.dtype() == "F32" { 4 } else { 8 }
                 })
                 .sum();
-            assert!(bytes <= data.len(), "accepted more elements than the input holds");
+            assert!(
+                bytes <= data.len(),
+                "accepted more elements than the input holds"
+            );
         }
         Err(e) => assert!(matches!(e, Error::File { .. }), "{e:?}"),
     }
