@@ -225,9 +225,21 @@ fn a_rule_returning_a_gradient_of_the_wrong_shape_is_an_error_naming_the_op() {
     )
     .unwrap();
     let e = y.sum().unwrap().backward().unwrap_err();
-    assert!(matches!(e, Error::ShapeMismatch { op: "wrong_shape", .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::ShapeMismatch {
+                op: "wrong_shape",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let msg = e.to_string();
-    assert!(msg.contains("[2]") && msg.contains("[3]") && msg.contains("input 0"), "{msg}");
+    assert!(
+        msg.contains("[2]") && msg.contains("[3]") && msg.contains("input 0"),
+        "{msg}"
+    );
     // The first-order form checks the same way.
     let z = Var::custom_first_order(
         "wrong_shape_too",
@@ -251,7 +263,10 @@ fn inputs_on_different_tapes_and_forward_errors_name_the_op() {
     // A forward's own error comes back unchanged.
     let d = t1.var(t(&[1.0, 2.0, 3.0], &[3]));
     let e = mul_add(&a, &d, &t1.var(t(&[0.0, 0.0], &[2]))).unwrap_err();
-    assert!(e.to_string().contains("cannot broadcast [3] with [2]"), "{e}");
+    assert!(
+        e.to_string().contains("cannot broadcast [3] with [2]"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -260,9 +275,14 @@ fn anomaly_mode_checks_custom_ops_forward_and_backward() {
     tape.set_anomaly_detection(true);
     let x = tape.var(t(&[0.0], &[1]));
     // Forward: ln(0) = -inf from a finite input; x is node 0, so the op would be node 1.
-    let e = Var::custom("my_log", [&x], |[x]| Ok(x.ln()), |c, g, _| g.div(&c.input(0)))
-        .unwrap_err()
-        .to_string();
+    let e = Var::custom(
+        "my_log",
+        [&x],
+        |[x]| Ok(x.ln()),
+        |c, g, _| g.div(&c.input(0)),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         e.contains("node 1 (my_log)")
             && e.contains("forward")

@@ -173,9 +173,13 @@ impl<T: Float> Tape<T> {
                 let what = self.describe_origin(inp.node);
                 match label {
                     Some(l) => {
-                        format!("it was already in its input {i} ({l}), {what}, not produced by {op}")
+                        format!(
+                            "it was already in its input {i} ({l}), {what}, not produced by {op}"
+                        )
                     }
-                    None => format!("it was already in its input {i}, {what}, not produced by {op}"),
+                    None => {
+                        format!("it was already in its input {i}, {what}, not produced by {op}")
+                    }
                 }
             }
         };
@@ -196,7 +200,11 @@ impl<T: Float> Tape<T> {
         let nodes = self.inner.nodes.borrow();
         match nodes.get(n.index()) {
             Some(node) if node.rule.is_none() => {
-                format!("leaf node {} ({}): the value was given, not computed", n.index(), node.op)
+                format!(
+                    "leaf node {} ({}): the value was given, not computed",
+                    n.index(),
+                    node.op
+                )
             }
             Some(node) => format!(
                 "the output of node {} ({}), recorded before anomaly mode was on",

@@ -64,12 +64,7 @@ impl<T: Float> CustomCtx<'_, T> {
 
 /// `g`, the gradient a rule returned for input `i`, summed to the input's shape if it has the
 /// output's (broadcast) shape instead; an error naming the op otherwise.
-fn fit_gradient<T: Float>(
-    op: &'static str,
-    c: &Ctx<'_, T>,
-    i: usize,
-    g: Var<T>,
-) -> Result<Var<T>> {
+fn fit_gradient<T: Float>(op: &'static str, c: &Ctx<'_, T>, i: usize, g: Var<T>) -> Result<Var<T>> {
     let want = c.value(i).shape();
     if g.shape() == want {
         return Ok(g);

@@ -280,7 +280,11 @@ impl<T: Float> Gradients<T> {
                 let a = x.to_f64().abs();
                 if norm_type == f64::INFINITY {
                     // NaN must win, as in PyTorch's `amax`.
-                    acc = if a.is_nan() || acc.is_nan() { f64::NAN } else { acc.max(a) };
+                    acc = if a.is_nan() || acc.is_nan() {
+                        f64::NAN
+                    } else {
+                        acc.max(a)
+                    };
                 } else if norm_type == 2.0 {
                     acc += a * a;
                 } else {

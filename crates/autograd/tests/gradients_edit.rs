@@ -22,8 +22,7 @@ fn store() -> (Gradients<f64>, ParamId, ParamId) {
 
 fn close(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(b)
             .all(|(x, y)| (x - y).abs() <= 1e-15 * (1.0 + y.abs()))
 }
@@ -35,7 +34,10 @@ fn clip_grad_norm_scales_by_max_norm_over_total_plus_1e_6_and_returns_the_total(
     assert_eq!(total, 13.0);
     // PyTorch: clip_coef = max_norm / (total + 1e-6), applied when below 1.
     let coef = 6.5 / (13.0 + 1e-6);
-    assert!(close(&g.param(a).unwrap().to_vec(), &[3.0 * coef, -4.0 * coef]));
+    assert!(close(
+        &g.param(a).unwrap().to_vec(),
+        &[3.0 * coef, -4.0 * coef]
+    ));
     assert!(close(&g.param(b).unwrap().to_vec(), &[12.0 * coef]));
     // The clipped norm is (just under) max_norm.
     let after = g.total_norm(2.0).unwrap();
@@ -64,12 +66,18 @@ fn clip_grad_norm_takes_pytorchs_norm_types() {
     // inf-norm 12 clipped to 6: coefficient 6 / (12 + 1e-6).
     assert_eq!(g.clip_grad_norm_with(6.0, f64::INFINITY).unwrap(), 12.0);
     let coef = 6.0 / (12.0 + 1e-6);
-    assert!(close(&g.param(a).unwrap().to_vec(), &[3.0 * coef, -4.0 * coef]));
+    assert!(close(
+        &g.param(a).unwrap().to_vec(),
+        &[3.0 * coef, -4.0 * coef]
+    ));
     assert!(close(&g.param(b).unwrap().to_vec(), &[12.0 * coef]));
     let (mut g, a, _) = store();
     assert_eq!(g.clip_grad_norm_with(9.5, 1.0).unwrap(), 19.0);
     let coef = 9.5 / (19.0 + 1e-6);
-    assert!(close(&g.param(a).unwrap().to_vec(), &[3.0 * coef, -4.0 * coef]));
+    assert!(close(
+        &g.param(a).unwrap().to_vec(),
+        &[3.0 * coef, -4.0 * coef]
+    ));
 }
 
 #[test]
@@ -117,7 +125,10 @@ fn clipping_covers_parameters_only_as_in_pytorch() {
     let mut g = w.mul(&x).unwrap().sum().unwrap().backward().unwrap();
     assert_eq!(g.clip_grad_norm(1.0).unwrap(), 5.0);
     let coef = 1.0 / (5.0 + 1e-6);
-    assert!(close(&g.param(id).unwrap().to_vec(), &[3.0 * coef, 4.0 * coef]));
+    assert!(close(
+        &g.param(id).unwrap().to_vec(),
+        &[3.0 * coef, 4.0 * coef]
+    ));
     assert_eq!(g.get(&x).unwrap().to_vec(), vec![1.0, 2.0]);
 }
 
@@ -143,7 +154,13 @@ fn iter_lists_every_entry_in_node_order_and_scale_changes_them_all() {
 fn an_edited_entry_from_backward_with_graph_becomes_a_constant() {
     let tape = Tape::<f64>::new();
     let x = tape.var(t(&[2.0], &[1]));
-    let mut g = x.powi(3).unwrap().sum().unwrap().backward_with_graph().unwrap();
+    let mut g = x
+        .powi(3)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward_with_graph()
+        .unwrap();
     assert!(g.get_var(&x).unwrap().is_tracked());
     g.scale(2.0);
     let dx = g.get_var(&x).unwrap();
@@ -162,7 +179,14 @@ fn accumulating_minibatches_on_separate_tapes_sums_the_parameter_gradients() {
     for xk in &batches {
         let tape = Tape::new();
         let x = tape.var(xk.clone());
-        let loss = tape.param(id, &w).mul(&x).unwrap().square().unwrap().sum().unwrap();
+        let loss = tape
+            .param(id, &w)
+            .mul(&x)
+            .unwrap()
+            .square()
+            .unwrap()
+            .sum()
+            .unwrap();
         let g = loss.backward().unwrap();
         match &mut total {
             None => {
@@ -211,7 +235,10 @@ fn accumulate_rejects_mismatched_shapes_and_changes_nothing() {
     let e = g.accumulate(&other).unwrap_err();
     assert!(matches!(e, Error::ShapeMismatch { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains(&a.to_string()) && msg.contains("[2], [3]"), "{msg}");
+    assert!(
+        msg.contains(&a.to_string()) && msg.contains("[2], [3]"),
+        "{msg}"
+    );
     assert_eq!(g.param(a).unwrap().to_vec(), vec![3.0, -4.0]);
 }
 
@@ -227,9 +254,15 @@ fn set_and_set_param_replace_entries_and_check_what_they_are_given() {
     g.set_param(id, t(&[7.0, 8.0], &[2])).unwrap();
     assert_eq!(g.get(&w).unwrap().to_vec(), vec![7.0, 8.0]);
     let e = g.set(&w, t(&[1.0], &[1])).unwrap_err().to_string();
-    assert!(e.starts_with("Gradients::set") && e.contains("[2], [1]"), "{e}");
+    assert!(
+        e.starts_with("Gradients::set") && e.contains("[2], [1]"),
+        "{e}"
+    );
     let e = g.set_param(id, t(&[1.0], &[1])).unwrap_err().to_string();
-    assert!(e.starts_with("Gradients::set_param") && e.contains(&id.to_string()), "{e}");
+    assert!(
+        e.starts_with("Gradients::set_param") && e.contains(&id.to_string()),
+        "{e}"
+    );
     let untracked = tape.constant(t(&[1.0], &[1]));
     let e = g.set(&untracked, t(&[1.0], &[1])).unwrap_err().to_string();
     assert!(e.contains("untracked, on another tape"), "{e}");
