@@ -268,7 +268,7 @@ impl<T: Float> Gradients<T> {
     /// # Errors
     /// [`Error::Invalid`] unless `norm_type` is positive (finite or infinite).
     pub fn total_norm(&self, norm_type: f64) -> Result<f64> {
-        if !(norm_type > 0.0) {
+        if norm_type.is_nan() || norm_type <= 0.0 {
             return Err(Error::Invalid {
                 op: "clip_grad_norm",
                 reason: format!("norm_type must be positive (or infinity), got {norm_type}"),
@@ -335,7 +335,7 @@ impl<T: Float> Gradients<T> {
     /// As [`Gradients::clip_grad_norm`], and [`Error::Invalid`] for a `norm_type` that is not
     /// positive.
     pub fn clip_grad_norm_with(&mut self, max_norm: f64, norm_type: f64) -> Result<f64> {
-        if !(max_norm >= 0.0) {
+        if max_norm.is_nan() || max_norm < 0.0 {
             return Err(Error::Invalid {
                 op: "clip_grad_norm",
                 reason: format!("max_norm must be a number >= 0, got {max_norm}"),
@@ -379,7 +379,7 @@ impl<T: Float> Gradients<T> {
     /// # Ok::<(), tensor::Error>(())
     /// ```
     pub fn clip_grad_value(&mut self, clip_value: f64) -> Result<()> {
-        if !(clip_value >= 0.0) {
+        if clip_value.is_nan() || clip_value < 0.0 {
             return Err(Error::Invalid {
                 op: "clip_grad_value",
                 reason: format!("clip_value must be a number >= 0, got {clip_value}"),
