@@ -326,6 +326,48 @@ fn anomaly_mode_names_the_op_and_input_whose_backward_is_not_finite() {
 }
 
 #[test]
+fn anomaly_mode_says_what_already_held_the_nan() {
+    let tape = Tape::<f64>::new();
+    // A leaf given a NaN: node 0, a tape.var.
+    let x = tape.var(t(&[f64::NAN], &[1]));
+    // An op's NaN from before anomaly mode was switched on: ln(-1) is node 1.
+    let before = tape.var(t(&[-1.0], &[1])).ln().unwrap();
+    tape.set_anomaly_detection(true);
+    let e = x.exp().unwrap_err().to_string();
+    assert!(
+        e.contains("node 3 (exp)")
+            && e.contains("its input 0, leaf node 0 (var): the value was given, not computed"),
+        "{e}"
+    );
+    let e = before.mul_scalar(2.0).unwrap_err().to_string();
+    assert!(
+        e.contains("the output of node 2 (ln), recorded before anomaly mode was on"),
+        "{e}"
+    );
+    // A named leaf is called by its name.
+    tape.name_leaf(&x, || "the weights".into());
+    let e = x.exp().unwrap_err().to_string();
+    assert!(e.contains("its input 0 (the weights), leaf node 0"), "{e}");
+}
+
+#[test]
+fn anomaly_mode_blames_a_non_finite_seed() {
+    let tape = Tape::<f64>::new();
+    tape.set_anomaly_detection(true);
+    let x = tape.var(t(&[1.0, 2.0], &[2]));
+    let y = x.mul_scalar(3.0).unwrap();
+    let e = y
+        .backward_with_seed(&t(&[1.0, f64::INFINITY], &[2]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "anomaly: node 1 (mul_scalar) produced a NaN or infinity in its backward (gradient for \
+         input 0); the upstream gradient it was given was already not finite (a non-finite seed?)"
+    );
+}
+
+#[test]
 fn to_dot_shows_ops_shapes_edges_and_constants() {
     let tape = Tape::<f32>::new();
     let x = tape.var(Tensor::zeros(&[4, 2]).unwrap());
