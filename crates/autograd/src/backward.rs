@@ -22,7 +22,7 @@ use crate::var::Var;
 /// and the output has an entry (intermediate ones too), which is how the examples compare each of
 /// the lesson's hand-derived `dz`, `dW` against the tape's.
 ///
-/// A store can also be edited and built (see `gradients.rs`): read and set by `Var` or by
+/// A store can also be edited and built (`gradients.rs`, `clip.rs`): read and set by `Var` or by
 /// parameter, scaled, summed with another, clipped.
 pub struct Gradients<T: Float = f32> {
     /// The tape of the pass (`None` for a store built with [`Gradients::new`]).

@@ -31,6 +31,7 @@
 
 mod anomaly;
 mod backward;
+mod clip;
 mod custom;
 mod dot;
 mod gradcheck;
