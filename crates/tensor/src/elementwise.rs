@@ -127,6 +127,100 @@ fn fill_zip<T: Float>(
     );
 }
 
+/// How a contiguous operand of a broadcast covers the (contiguous) output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cover {
+    /// The operand has the output's shape.
+    Full,
+    /// The operand is the output's trailing `r` elements, repeated: a bias row `[1, n]` or `[n]`
+    /// against `[m, n]` (`r = n`).
+    Repeat(usize),
+    /// Each operand element is stretched over `c` consecutive output elements: a column
+    /// `[m, 1]` against `[m, n]` (`c = n`), as softmax's row maxima and sums.
+    Stretch(usize),
+}
+
+/// How `shape` broadcasts to `out` (already known to broadcast), if it is one of [`Cover`]'s
+/// patterns.
+fn cover(shape: &[usize], out: &[usize]) -> Option<Cover> {
+    let (len, out_len): (usize, usize) = (shape.iter().product(), out.iter().product());
+    if len == out_len {
+        return Some(Cover::Full); // only size-1 dimensions differ
+    }
+    if len == 1 {
+        return Some(Cover::Stretch(out_len));
+    }
+    let lead = out.len() - shape.len();
+    let dim = |i: usize| if i < lead { 1 } else { shape[i - lead] };
+    let first = (0..out.len()).find(|&i| dim(i) != 1).unwrap_or(out.len());
+    let last = (0..out.len())
+        .rev()
+        .find(|&i| dim(i) != 1)
+        .map_or(0, |i| i + 1);
+    let tail: usize = out[first..].iter().product();
+    if (first..out.len()).all(|i| dim(i) == out[i]) {
+        return Some(Cover::Repeat(tail));
+    }
+    ((0..last).all(|i| dim(i) == out[i])).then(|| Cover::Stretch(out[last..].iter().product()))
+}
+
+/// `f` over two contiguous operands broadcast to `out` with plain slice loops (which LLVM
+/// vectorises), when one of them covers the output whole and the other as a [`Cover`] pattern;
+/// `None` for other broadcasts (an outer sum `[m, 1] + [1, n]`, say), which take the strided walk.
+/// Every element is `f(a, b)` of the same pair as in the walk, so the result is the same.
+fn zip_contiguous<T: Float>(
+    a: &[T],
+    a_shape: &[usize],
+    b: &[T],
+    b_shape: &[usize],
+    out_shape: &[usize],
+    f: &impl Fn(T, T) -> T,
+) -> Option<Storage<T>> {
+    let n: usize = out_shape.iter().product();
+    let (ca, cb) = (cover(a_shape, out_shape)?, cover(b_shape, out_shape)?);
+    let mut out = Storage::from_elem(T::ZERO, n);
+    if n == 0 {
+        return Some(out);
+    }
+    match (ca, cb) {
+        (Cover::Full, Cover::Full) => {
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                *o = f(x, y);
+            }
+        }
+        (Cover::Full, Cover::Repeat(r)) => {
+            for (o, x) in out.chunks_exact_mut(r).zip(a.chunks_exact(r)) {
+                for ((o, &x), &y) in o.iter_mut().zip(x).zip(b) {
+                    *o = f(x, y);
+                }
+            }
+        }
+        (Cover::Repeat(r), Cover::Full) => {
+            for (o, y) in out.chunks_exact_mut(r).zip(b.chunks_exact(r)) {
+                for ((o, &x), &y) in o.iter_mut().zip(a).zip(y) {
+                    *o = f(x, y);
+                }
+            }
+        }
+        (Cover::Full, Cover::Stretch(c)) => {
+            for ((o, x), &y) in out.chunks_exact_mut(c).zip(a.chunks_exact(c)).zip(b) {
+                for (o, &x) in o.iter_mut().zip(x) {
+                    *o = f(x, y);
+                }
+            }
+        }
+        (Cover::Stretch(c), Cover::Full) => {
+            for ((o, y), &x) in out.chunks_exact_mut(c).zip(b.chunks_exact(c)).zip(a) {
+                for (o, &y) in o.iter_mut().zip(y) {
+                    *o = f(x, y);
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
 /// Runs `fill(start, chunk)` over the whole output (a strided walk), in parallel chunks if asked.
 fn build<T: Float>(
     op: &'static str,
@@ -231,9 +325,15 @@ impl<T: Float> Tensor<T> {
             return Ok(Tensor::from_storage(out, self.shape()));
         }
         let shape = broadcast_shapes(op, self.shape(), rhs.shape())?;
+        let parallel = cost.parallel(shape.iter().product());
+        if !parallel
+            && let (Some(a), Some(b)) = (self.as_slice(), rhs.as_slice())
+            && let Some(out) = zip_contiguous(a, self.shape(), b, rhs.shape(), &shape, &f)
+        {
+            return Ok(Tensor::from_storage(out, &shape));
+        }
         let a = self.with_layout(self.layout.broadcast_to(op, &shape)?);
         let b = rhs.with_layout(rhs.layout.broadcast_to(op, &shape)?);
-        let parallel = cost.parallel(shape.iter().product());
         build(op, &shape, parallel, |start, out| {
             fill_zip(&a, &b, start, out, &f)
         })
