@@ -115,7 +115,8 @@ impl<T: Float> Module<T> for Linear<T> {
             });
         }
         let tape = x.tape();
-        x.matmul(&self.weight.var(tape))?.add(&self.bias.var(tape))
+        // One node for the layer (`Var::linear`), not a product and a sum.
+        x.linear(&self.weight.var(tape), &self.bias.var(tape))
     }
 
     fn parameters(&self) -> Vec<&Param<T>> {
