@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::broadcast_shapes;
-use crate::tensor::{Storage, Tensor, collect_storage, try_zeros};
+use crate::tensor::{INLINE_ELEMS, Storage, Tensor, collect_exact, try_zeros};
 
 /// Outputs of cheap ops (add, mul, compare: a few cycles per element, bound by memory) with at
 /// least this many elements are computed on rayon's pool.
@@ -178,47 +178,57 @@ fn zip_contiguous<T: Float>(
 ) -> Option<Storage<T>> {
     let n: usize = out_shape.iter().product();
     let (ca, cb) = (cover(a_shape, out_shape)?, cover(b_shape, out_shape)?);
-    let mut out = Storage::from_elem(T::ZERO, n);
     if n == 0 {
+        return Some(Storage::new());
+    }
+    if !matches!((ca, cb), (Cover::Full, _) | (_, Cover::Full)) {
+        return None;
+    }
+    if n <= INLINE_ELEMS {
+        let mut out = Storage::new();
+        extend_covered(&mut out, a, ca, b, cb, f);
         return Some(out);
     }
+    let mut out = Vec::with_capacity(n);
+    extend_covered(&mut out, a, ca, b, cb, f);
+    Some(Storage::from_vec(out))
+}
+
+/// Appends `f(a, b)` for every output element to `out` (a `Vec`, or the inline storage of a
+/// small result), one chunk at a time from slice iterators of exact length (vector loops, no
+/// zeroed buffer first). One of the covers is [`Cover::Full`].
+fn extend_covered<T: Float>(
+    out: &mut impl Extend<T>,
+    a: &[T],
+    ca: Cover,
+    b: &[T],
+    cb: Cover,
+    f: &impl Fn(T, T) -> T,
+) {
     match (ca, cb) {
-        (Cover::Full, Cover::Full) => {
-            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                *o = f(x, y);
-            }
-        }
+        (Cover::Full, Cover::Full) => out.extend(a.iter().zip(b).map(|(&x, &y)| f(x, y))),
         (Cover::Full, Cover::Repeat(r)) => {
-            for (o, x) in out.chunks_exact_mut(r).zip(a.chunks_exact(r)) {
-                for ((o, &x), &y) in o.iter_mut().zip(x).zip(b) {
-                    *o = f(x, y);
-                }
+            for x in a.chunks_exact(r) {
+                out.extend(x.iter().zip(b).map(|(&x, &y)| f(x, y)));
             }
         }
         (Cover::Repeat(r), Cover::Full) => {
-            for (o, y) in out.chunks_exact_mut(r).zip(b.chunks_exact(r)) {
-                for ((o, &x), &y) in o.iter_mut().zip(a).zip(y) {
-                    *o = f(x, y);
-                }
+            for y in b.chunks_exact(r) {
+                out.extend(a.iter().zip(y).map(|(&x, &y)| f(x, y)));
             }
         }
         (Cover::Full, Cover::Stretch(c)) => {
-            for ((o, x), &y) in out.chunks_exact_mut(c).zip(a.chunks_exact(c)).zip(b) {
-                for (o, &x) in o.iter_mut().zip(x) {
-                    *o = f(x, y);
-                }
+            for (x, &y) in a.chunks_exact(c).zip(b) {
+                out.extend(x.iter().map(|&x| f(x, y)));
             }
         }
         (Cover::Stretch(c), Cover::Full) => {
-            for ((o, y), &x) in out.chunks_exact_mut(c).zip(b.chunks_exact(c)).zip(a) {
-                for (o, &y) in o.iter_mut().zip(y) {
-                    *o = f(x, y);
-                }
+            for (y, &x) in b.chunks_exact(c).zip(a) {
+                out.extend(y.iter().map(|&y| f(x, y)));
             }
         }
-        _ => return None,
+        _ => unreachable!("invariant: zip_contiguous passes one full operand"),
     }
-    Some(out)
 }
 
 /// Runs `fill(start, chunk)` over the whole output (a strided walk), in parallel chunks if asked.
@@ -269,7 +279,7 @@ impl<T: Float> Tensor<T> {
                     .collect_into_vec(&mut v);
                 Storage::from_vec(v)
             } else {
-                collect_storage(src.len(), src.iter().map(|&x| f(x)))
+                collect_exact(src.iter().map(|&x| f(x)))
             };
             return Tensor::from_storage(out, self.shape());
         }
@@ -320,7 +330,7 @@ impl<T: Float> Tensor<T> {
                     .collect_into_vec(&mut v);
                 Storage::from_vec(v)
             } else {
-                collect_storage(a.len(), a.iter().zip(b).map(|(&x, &y)| f(x, y)))
+                collect_exact(a.iter().zip(b).map(|(&x, &y)| f(x, y)))
             };
             return Ok(Tensor::from_storage(out, self.shape()));
         }
