@@ -79,7 +79,8 @@ pub(crate) type Rule<T> = Box<dyn Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<
 pub(crate) struct Node<T: Float> {
     pub op: &'static str,
     pub value: Tensor<T>,
-    pub inputs: SmallVec<[Input<T>; 2]>,
+    /// Inline up to three: a binary op, and `linear`'s `x`, `W` and `b`.
+    pub inputs: SmallVec<[Input<T>; 3]>,
     /// `None` for leaves (`tape.var`, `tape.param`).
     pub rule: Option<Rule<T>>,
 }

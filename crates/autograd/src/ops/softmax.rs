@@ -83,9 +83,9 @@ impl<T: Float> Var<T> {
     /// let loss = z.softmax_cross_entropy(&y)?;
     /// // Row 1: -ln(1/2); row 2: -log_softmax = 2e4. The mean of the two:
     /// assert_eq!(loss.value().item()?, (2f64.ln() + 2e4) / 2.0);
-    /// // (softmax - y) / 2 = [[0.25, -0.25], [0.5, -0.5]]
+    /// // (softmax - y) / 2 = [[-0.25, 0.25], [0.5, -0.5]]
     /// let g = loss.backward()?.get(&z).unwrap().to_vec();
-    /// assert_eq!(g, vec![0.25, -0.25, 0.5, -0.5]);
+    /// assert_eq!(g, vec![-0.25, 0.25, 0.5, -0.5]);
     /// # Ok::<(), tensor::Error>(())
     /// ```
     ///
@@ -117,24 +117,35 @@ impl<T: Float> Var<T> {
         let (probs, log_probs) = self.value.softmax_and_log_softmax(1)?;
         // As `y.mul(&z.log_softmax(1)?)?.sum_axis(1, false)?.mean()?.neg()` computes it.
         let value = target.mul(&log_probs)?.sum_axis(1, false)?.mean().neg();
-        let row_sums = target.sum_axis(1, true)?;
-        let rows_sum_to_one = row_sums.to_vec().iter().all(|&s| s == T::ONE);
+        // One-hot rows (the common case) sum to exactly 1 in any order, and then `p * 1 - y`
+        // is `p - y`: the row sums are needed only for other targets.
+        let one_hot = target.as_slice().is_some_and(|t| {
+            t.chunks_exact(classes).all(|row| {
+                row.iter().all(|&v| v == T::ZERO || v == T::ONE)
+                    && row.iter().filter(|&&v| v == T::ONE).count() == 1
+            })
+        });
+        // `None` when every row sums to 1.
+        let row_sums = if one_hot {
+            None
+        } else {
+            let s = target.sum_axis(1, true)?;
+            (!s.to_vec().iter().all(|&s| s == T::ONE)).then_some(s)
+        };
         let y = target.clone();
         let n = T::from_usize(rows);
         self.tape.finish(OP, &[self], value, move |c, g, _| {
             if c.recording() {
                 let (p, y) = (c.input(0).softmax(1)?, c.constant(y.clone()));
-                let ps = if rows_sum_to_one {
-                    p
-                } else {
-                    p.mul(&c.constant(row_sums.clone()))?
+                let ps = match &row_sums {
+                    None => p,
+                    Some(s) => p.mul(&c.constant(s.clone()))?,
                 };
                 return g.mul(&ps.sub(&y)?.div_scalar(n)?);
             }
-            let ps = if rows_sum_to_one {
-                probs.sub(&y)?
-            } else {
-                probs.mul(&row_sums)?.sub(&y)?
+            let ps = match &row_sums {
+                None => probs.sub(&y)?,
+                Some(s) => probs.mul(s)?.sub(&y)?,
             };
             let d = ps.div_scalar(n);
             // `g` is the scalar seed (1 for a plain backward of the loss): `1 * d` is `d`.

@@ -10,8 +10,6 @@ mod sgd;
 pub use adam::Adam;
 pub use sgd::Sgd;
 
-use std::collections::HashSet;
-
 use autograd::Gradients;
 use tensor::{Error, Float, Result, Tensor};
 
@@ -65,16 +63,19 @@ pub(crate) fn with_grads<'p, T: Float>(
     params: Vec<&'p mut Param<T>>,
     grads: &Gradients<T>,
 ) -> Result<Vec<(&'p mut Param<T>, Vec<T>)>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    // The ids seen so far, in a `Vec`: models have a handful of parameters, and a `HashSet`
+    // (hashing each id, allocating its table) was a visible part of a small model's step.
+    let mut seen = Vec::with_capacity(params.len());
+    let mut out = Vec::with_capacity(params.len());
     let total = params.len();
     for p in params {
-        if !seen.insert(p.id()) {
+        if seen.contains(&p.id()) {
             return Err(Error::Invalid {
                 op,
                 reason: format!("parameter '{}' ({}) is listed twice", p.name(), p.id()),
             });
         }
+        seen.push(p.id());
         let Some(g) = grads.param(p.id()) else {
             continue;
         };
