@@ -6,8 +6,11 @@
 
 use tapegrad::prelude::*;
 
-/// The bench cases: name, `(n, d_in, hidden, d_out)`, and whether the step runs in f64.
-pub const CASES: [(&str, (usize, usize, usize, usize), bool); 5] = [
+/// `(n, d_in, hidden, d_out)`: samples, inputs, hidden units, outputs.
+pub type Dims = (usize, usize, usize, usize);
+
+/// The bench cases: name, dimensions, and whether the step runs in f64.
+pub const CASES: [(&str, Dims, bool); 5] = [
     ("xor_sized", (4, 2, 4, 1), true),
     ("sensors", (240, 2, 16, 3), true),
     ("digits", (256, 64, 128, 10), true),

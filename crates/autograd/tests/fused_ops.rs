@@ -147,11 +147,14 @@ fn softmax_cross_entropy_matches_the_composed_loss_and_its_derivatives() {
         // Two formulas for one gradient of size ~0.1: a few ulp apart at most.
         assert!(diff <= 1e-15, "{diff}");
         let target = y.clone();
-        passes(|v| v[0].softmax_cross_entropy(&target), &[z.clone()]);
+        passes(
+            |v| v[0].softmax_cross_entropy(&target),
+            std::slice::from_ref(&z),
+        );
         let target = y.clone();
         passes(
             gradient_of(|v| v[0].softmax_cross_entropy(&target), Tensor::scalar(1.0)),
-            &[z.clone()],
+            std::slice::from_ref(&z),
         );
     }
 }
