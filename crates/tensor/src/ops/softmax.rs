@@ -170,6 +170,28 @@ mod tests {
     }
 
     #[test]
+    fn the_row_pass_gives_the_bits_of_the_composed_ops() {
+        // The transposed copy is not contiguous, so it takes the general path (max, shift,
+        // exp, sum, divide as separate tensor ops); rows of 3 (plain sums) and 11 (pairwise),
+        // a row with -inf and one far out.
+        for n in [3, 11] {
+            let mut v: Vec<f64> = (0..4 * n)
+                .map(|i| ((i * 37 % 17) as f64 - 8.0) * 0.7)
+                .collect();
+            v[0] = f64::NEG_INFINITY;
+            v[n] = 1e4;
+            let z = Tensor::from_vec(v, &[4, n]).unwrap();
+            let strided = z.t().unwrap().contiguous().t().unwrap();
+            assert!(!strided.is_contiguous());
+            let (p, l) = z.softmax_and_log_softmax(1).unwrap();
+            assert!(p.bitwise_eq(&strided.softmax(1).unwrap()));
+            assert!(l.bitwise_eq(&strided.log_softmax(1).unwrap()));
+            assert!(z.softmax(-1).unwrap().bitwise_eq(&p));
+            assert!(z.log_softmax(-1).unwrap().bitwise_eq(&l));
+        }
+    }
+
+    #[test]
     fn log_softmax_is_finite_where_softmax_underflows() {
         let z = Tensor::<f32>::from_vec(vec![1e4, -1e4], &[1, 2]).unwrap();
         let l = z.log_softmax(1).unwrap().to_vec();
