@@ -7,6 +7,11 @@ backprop, the SGD update), on the same shapes as benches/training.rs. Each figur
 over repeats of the mean time of one step; run it right after `cargo bench --bench training`.
 
 usage: python3 benches/numpy_reference.py     (needs numpy)
+
+Threads are OpenBLAS's: `OPENBLAS_NUM_THREADS=1` for the single-threaded reference. Where the
+environment pins an older kernel for OpenBLAS (`OPENBLAS_CORETYPE`, `OPENBLAS_L2_SIZE`, set on
+some machines because old OpenBLAS builds miscompute on new CPUs), unset both for this command
+alone, or NumPy runs a slower kernel than it would pick (docs/performance.md says which ran).
 """
 import timeit
 

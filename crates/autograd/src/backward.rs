@@ -6,13 +6,11 @@
 //! into one gradient per tracked input; the tape sums a gradient down to its input's shape when
 //! they differ (undoing broadcasting in this one place) and adds it to the input's slot.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::rc::Rc;
 
 use tensor::{Error, Float, Result, Tensor};
 
-use crate::tape::{Ctx, NodeId, ParamId, Tape, all_finite};
+use crate::tape::{Ctx, NodeId, ParamId, Rule, Tape, all_finite};
 use crate::var::Var;
 
 /// Gradients from one backward pass, keyed by the [`Var`]s (and parameter ids) they belong to.
@@ -33,7 +31,8 @@ pub struct Gradients<T: Float = f32> {
     pub(crate) slots: Vec<Option<(Tensor<T>, Option<NodeId>)>>,
     /// How many slots are node ids of the pass's tape.
     pub(crate) node_slots: usize,
-    pub(crate) params: HashMap<ParamId, NodeId>,
+    /// The parameters that received a gradient, sorted by id, with their slots.
+    pub(crate) params: Vec<(ParamId, NodeId)>,
 }
 
 impl<T: Float> Clone for Gradients<T> {
@@ -83,20 +82,44 @@ impl<T: Float> Gradients<T> {
 
     /// The gradient of the parameter recorded with [`Tape::param`] under `id`.
     pub fn param(&self, id: ParamId) -> Option<&Tensor<T>> {
-        self.slots
-            .get(self.params.get(&id)?.0)?
-            .as_ref()
-            .map(|s| &s.0)
+        let i = self.params.binary_search_by_key(&id, |&(p, _)| p).ok()?;
+        self.slots.get(self.params[i].1.0)?.as_ref().map(|s| &s.0)
     }
 
     /// The parameters that received a gradient, with it, in the order of their ids (the order
     /// they were created in).
     pub fn params(&self) -> impl Iterator<Item = (ParamId, &Tensor<T>)> {
-        let mut ids: Vec<(ParamId, NodeId)> = self.params.iter().map(|(&p, &n)| (p, n)).collect();
-        ids.sort_unstable();
-        ids.into_iter()
-            .filter_map(|(id, n)| Some((id, &self.slots.get(n.0)?.as_ref()?.0)))
+        self.params
+            .iter()
+            .filter_map(|&(id, n)| Some((id, &self.slots.get(n.0)?.as_ref()?.0)))
     }
+}
+
+/// Runs one node's rule for each of its tracked inputs and adds the results to their slots.
+fn propagate<T: Float>(
+    ctx: &Ctx<'_, T>,
+    node_op: &'static str,
+    rule: &Rule<T>,
+    g: &Var<T>,
+    anomaly: bool,
+    grads: &mut [Option<Var<T>>],
+) -> Result<()> {
+    for (i, input) in ctx.inputs.iter().enumerate() {
+        let Some(target) = input.node else { continue };
+        let mut gi = rule(ctx, g, i)?;
+        if gi.shape() != input.value.shape() {
+            gi = gi.sum_to(input.value.shape())?;
+        }
+        if anomaly && !all_finite(gi.value()) {
+            return Err(ctx.tape.backward_anomaly(node_op, ctx.node, i, g.value()));
+        }
+        let slot = &mut grads[target.0];
+        *slot = Some(match slot.take() {
+            None => gi,
+            Some(prev) => prev.add(&gi)?,
+        });
+    }
+    Ok(())
 }
 
 /// Puts the tape in backward mode for the duration of a pass and restores it after, error or not:
@@ -236,19 +259,25 @@ impl<T: Float> Var<T> {
         let mut grads: Vec<Option<Var<T>>> = (0..=root.0).map(|_| None).collect();
         grads[root.0] = Some(tape.constant(seed));
         for id in (0..=root.0).rev() {
-            let Some(g) = grads[id].clone() else { continue };
-            // Copy out what the rule needs: under create_graph it appends to the node list, so the
-            // list must not stay borrowed while it runs.
-            let (node_op, rule, inputs, output) = {
-                let nodes = tape.inner.nodes.borrow();
-                let node = &nodes[id];
-                let Some(rule) = &node.rule else { continue };
-                (
-                    node.op,
-                    Rc::clone(rule),
-                    node.inputs.clone(),
-                    node.value.clone(),
-                )
+            let Some(g) = grads[id].take() else { continue };
+            // Move out what the rule needs (and put it back after, error or not): under
+            // create_graph the rule appends to the node list, so the list must not stay borrowed
+            // while it runs, and moving is cheaper than cloning the inputs and the rule.
+            let taken = {
+                let mut nodes = tape.inner.nodes.borrow_mut();
+                let node = &mut nodes[id];
+                node.rule.take().map(|rule| {
+                    (
+                        node.op,
+                        rule,
+                        std::mem::take(&mut node.inputs),
+                        node.value.clone(),
+                    )
+                })
+            };
+            let Some((node_op, rule, inputs, output)) = taken else {
+                grads[id] = Some(g);
+                continue;
             };
             let ctx = Ctx {
                 tape,
@@ -256,27 +285,21 @@ impl<T: Float> Var<T> {
                 inputs: &inputs,
                 output: &output,
             };
-            for (i, input) in inputs.iter().enumerate() {
-                let Some(target) = input.node else { continue };
-                let mut gi = rule(&ctx, &g, i)?;
-                if gi.shape() != input.value.shape() {
-                    gi = gi.sum_to(input.value.shape())?;
-                }
-                if anomaly && !all_finite(gi.value()) {
-                    return Err(tape.backward_anomaly(node_op, NodeId(id), i, g.value()));
-                }
-                let slot = &mut grads[target.0];
-                *slot = Some(match slot.take() {
-                    None => gi,
-                    Some(prev) => prev.add(&gi)?,
-                });
+            let result = propagate(&ctx, node_op, &rule, &g, anomaly, &mut grads);
+            {
+                let mut nodes = tape.inner.nodes.borrow_mut();
+                let node = &mut nodes[id];
+                node.rule = Some(rule);
+                node.inputs = inputs;
             }
+            result?;
+            grads[id] = Some(g);
         }
         drop(scope);
         // Only parameters that received a gradient: the store's slots may grow past the pass's
         // nodes (parameters added from another store), so no entry may point beyond them.
         let mut params = tape.inner.params.borrow().clone();
-        params.retain(|_, n| grads.get(n.0).is_some_and(Option::is_some));
+        params.retain(|&(_, n)| grads.get(n.0).is_some_and(Option::is_some));
         Ok(Gradients {
             tape_id: Some(tape.id()),
             node_slots: grads.len(),

@@ -148,7 +148,7 @@ impl<T: Float> Gradients<T> {
 
     /// Applies `f` to every element of every parameter gradient, in place.
     fn map_params(&mut self, f: impl Fn(T) -> T) {
-        for n in self.params.values() {
+        for &(_, n) in &self.params {
             if let Some((t, node)) = &mut self.slots[n.0] {
                 for x in t.make_mut() {
                     *x = f(*x);

@@ -4,8 +4,6 @@
 //! An edited entry is a plain tensor: after [`Var::backward_with_graph`] its link to the graph
 //! that computed it is dropped, so [`Gradients::get_var`] returns it as a constant.
 
-use std::collections::HashMap;
-
 use tensor::{Error, Float, Result, Tensor};
 
 use crate::backward::Gradients;
@@ -36,7 +34,7 @@ impl<T: Float> Gradients<T> {
             tape_id: None,
             slots: Vec::new(),
             node_slots: 0,
-            params: HashMap::new(),
+            params: Vec::new(),
         }
     }
 
@@ -108,7 +106,7 @@ impl<T: Float> Gradients<T> {
     /// # Errors
     /// [`Error::ShapeMismatch`] naming the parameter if it has a gradient of another shape.
     pub fn set_param(&mut self, id: ParamId, g: Tensor<T>) -> Result<()> {
-        match self.params.get(&id) {
+        match self.param_node(id) {
             Some(n) => {
                 let slot = &mut self.slots[n.0];
                 if let Some((old, _)) = slot.as_ref()
@@ -124,7 +122,7 @@ impl<T: Float> Gradients<T> {
             }
             None => {
                 self.slots.push(Some((g.contiguous(), None)));
-                self.params.insert(id, NodeId(self.slots.len() - 1));
+                self.insert_param(id, NodeId(self.slots.len() - 1));
             }
         }
         Ok(())
@@ -201,9 +199,9 @@ impl<T: Float> Gradients<T> {
                     .params
                     .iter()
                     .filter(|(_, n)| n.0 >= self.node_slots)
-                    .filter_map(|(&id, n)| Some((id, self.slots[n.0].as_ref()?.0.clone())))
+                    .filter_map(|&(id, n)| Some((id, self.slots[n.0].as_ref()?.0.clone())))
                     .collect();
-                self.params.retain(|_, n| n.0 < self.node_slots);
+                self.params.retain(|&(_, n)| n.0 < self.node_slots);
                 self.slots.truncate(self.node_slots);
                 self.slots.resize(other.node_slots, None);
                 self.node_slots = other.node_slots;
@@ -217,7 +215,7 @@ impl<T: Float> Gradients<T> {
                 }
             }
             // Parameters without a node on this tape.
-            for (&id, n) in &other.params {
+            for &(id, n) in &other.params {
                 if n.0 >= other.node_slots
                     && let Some((g, _)) = &other.slots[n.0]
                 {
@@ -225,7 +223,7 @@ impl<T: Float> Gradients<T> {
                 }
             }
         } else {
-            let keep: Vec<usize> = self.params.values().map(|n| n.0).collect();
+            let keep: Vec<usize> = self.params.iter().map(|(_, n)| n.0).collect();
             for (i, slot) in self.slots.iter_mut().enumerate() {
                 if !keep.contains(&i) {
                     *slot = None;
@@ -248,12 +246,24 @@ impl<T: Float> Gradients<T> {
         Ok(sum)
     }
 
+    /// The slot of parameter `id`, if it has one (`params` is sorted by id).
+    fn param_node(&self, id: ParamId) -> Option<NodeId> {
+        let i = self.params.binary_search_by_key(&id, |&(p, _)| p).ok()?;
+        Some(self.params[i].1)
+    }
+
+    /// Records that parameter `id` (which has no slot yet) lives in slot `node`.
+    fn insert_param(&mut self, id: ParamId, node: NodeId) {
+        let i = self.params.partition_point(|&(p, _)| p < id);
+        self.params.insert(i, (id, node));
+    }
+
     fn add_param(&mut self, id: ParamId, g: &Tensor<T>) {
-        match self.params.get(&id) {
+        match self.param_node(id) {
             Some(n) => add_into(&mut self.slots[n.0], g),
             None => {
                 self.slots.push(Some((g.contiguous(), None)));
-                self.params.insert(id, NodeId(self.slots.len() - 1));
+                self.insert_param(id, NodeId(self.slots.len() - 1));
             }
         }
     }

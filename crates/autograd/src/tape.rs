@@ -6,7 +6,6 @@
 //! hold the tape), so there are no reference cycles and dropping the tape drops a flat `Vec`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,13 +70,18 @@ pub(crate) struct Input<T: Float> {
 ///
 /// `Send` is required although rules never cross threads: it stops a rule from capturing a
 /// [`Var`] (which holds an `Rc` of the tape), the one way a reference cycle could appear.
-pub(crate) type Rule<T> = Rc<dyn Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send>;
+///
+/// A `Box`, not an `Rc`: most rules capture nothing (or a few numbers), and a boxed closure that
+/// captures nothing is not allocated at all. Backward moves the rule out of its node while it
+/// runs and puts it back after, so it needs no shared handle.
+pub(crate) type Rule<T> = Box<dyn Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send>;
 
 /// A recorded operation.
 pub(crate) struct Node<T: Float> {
     pub op: &'static str,
     pub value: Tensor<T>,
-    pub inputs: SmallVec<[Input<T>; 2]>,
+    /// Inline up to three: a binary op, and `linear`'s `x`, `W` and `b`.
+    pub inputs: SmallVec<[Input<T>; 3]>,
     /// `None` for leaves (`tape.var`, `tape.param`).
     pub rule: Option<Rule<T>>,
 }
@@ -85,7 +89,9 @@ pub(crate) struct Node<T: Float> {
 pub(crate) struct Inner<T: Float> {
     pub id: u64,
     pub nodes: RefCell<Vec<Node<T>>>,
-    pub params: RefCell<HashMap<ParamId, NodeId>>,
+    /// The parameters recorded with [`Tape::param`], sorted by id (a model registers a handful,
+    /// usually in increasing id order, so a sorted `Vec` beats hashing each id).
+    pub params: RefCell<Vec<(ParamId, NodeId)>>,
     /// Nesting depth of `no_grad` scopes (and of plain backward passes): 0 means recording.
     pub no_grad: Cell<usize>,
     /// Nesting depth of backward passes in progress; forward anomaly checks are off inside them
@@ -142,8 +148,10 @@ impl<T: Float> Tape<T> {
         Tape {
             inner: Rc::new(Inner {
                 id: NEXT.fetch_add(1, Ordering::Relaxed),
-                nodes: RefCell::new(Vec::new()),
-                params: RefCell::new(HashMap::new()),
+                // Room for a small model's step (the sensors MLP records 9 nodes) without
+                // regrowing the list as it is recorded.
+                nodes: RefCell::new(Vec::with_capacity(16)),
+                params: RefCell::new(Vec::new()),
                 no_grad: Cell::new(0),
                 in_backward: Cell::new(0),
                 anomaly: Cell::new(false),
@@ -180,14 +188,23 @@ impl<T: Float> Tape<T> {
     /// # Ok::<(), tensor::Error>(())
     /// ```
     pub fn param(&self, id: ParamId, t: &Tensor<T>) -> Var<T> {
-        let existing = self.inner.params.borrow().get(&id).copied();
-        if let Some(node) = existing {
-            let value = self.inner.nodes.borrow()[node.0].value.clone();
-            return Var::new(value, self.clone(), Some(node));
+        let found = self
+            .inner
+            .params
+            .borrow()
+            .binary_search_by_key(&id, |&(p, _)| p);
+        match found {
+            Ok(i) => {
+                let node = self.inner.params.borrow()[i].1;
+                let value = self.inner.nodes.borrow()[node.0].value.clone();
+                Var::new(value, self.clone(), Some(node))
+            }
+            Err(i) => {
+                let node = self.push_leaf("param", t.clone());
+                self.inner.params.borrow_mut().insert(i, (id, node));
+                Var::new(t.clone(), self.clone(), Some(node))
+            }
         }
-        let node = self.push_leaf("param", t.clone());
-        self.inner.params.borrow_mut().insert(id, node);
-        Var::new(t.clone(), self.clone(), Some(node))
     }
 
     /// Switches recording off until the returned guard drops (scopes nest). Ops run at tensor speed
@@ -301,7 +318,7 @@ impl<T: Float> Tape<T> {
                             value: v.value.clone(),
                         })
                         .collect(),
-                    rule: Some(Rc::new(rule)),
+                    rule: Some(Box::new(rule)),
                 }),
             )
         } else {
@@ -380,6 +397,14 @@ impl<T: Float> Ctx<'_, T> {
     /// A constant on the current tape (masks and other piecewise-constant factors).
     pub fn constant(&self, t: Tensor<T>) -> Var<T> {
         self.tape.constant(t)
+    }
+
+    /// `true` when the backward pass is itself being recorded (`backward_with_graph`): a rule
+    /// must then build its result from `Var` ops on `g` and the inputs, so that it can be
+    /// differentiated again. When `false` its result is a constant, and a rule may compute it
+    /// with a fused tensor loop instead (ReLU's masked copy, the cross-entropy's saved softmax).
+    pub fn recording(&self) -> bool {
+        self.tape.is_recording()
     }
 }
 

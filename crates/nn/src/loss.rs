@@ -185,11 +185,8 @@ pub fn cross_entropy_with_logits<T: Float, Y: ClassTargets<T> + ?Sized>(
 ) -> Result<Var<T>> {
     let target = target.probabilities("cross_entropy_with_logits", logits.shape())?;
     check_rows("cross_entropy_with_logits", logits, &target)?;
-    let y = logits.tape().constant(target);
-    y.mul(&logits.log_softmax(1)?)?
-        .sum_axis(1, false)?
-        .mean()?
-        .neg()
+    // One node, with the `(softmax(z) - y) / n` rule (see `Var::softmax_cross_entropy`).
+    logits.softmax_cross_entropy(&target)
 }
 
 /// Binary cross-entropy of probabilities: `-mean(y ln p + (1 - y) ln(1 - p))`, each `ln`

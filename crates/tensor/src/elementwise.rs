@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::broadcast_shapes;
-use crate::tensor::{Storage, Tensor, collect_storage, try_zeros};
+use crate::tensor::{INLINE_ELEMS, Storage, Tensor, collect_exact, try_zeros};
 
 /// Outputs of cheap ops (add, mul, compare: a few cycles per element, bound by memory) with at
 /// least this many elements are computed on rayon's pool.
@@ -127,6 +127,110 @@ fn fill_zip<T: Float>(
     );
 }
 
+/// How a contiguous operand of a broadcast covers the (contiguous) output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cover {
+    /// The operand has the output's shape.
+    Full,
+    /// The operand is the output's trailing `r` elements, repeated: a bias row `[1, n]` or `[n]`
+    /// against `[m, n]` (`r = n`).
+    Repeat(usize),
+    /// Each operand element is stretched over `c` consecutive output elements: a column
+    /// `[m, 1]` against `[m, n]` (`c = n`), as softmax's row maxima and sums.
+    Stretch(usize),
+}
+
+/// How `shape` broadcasts to `out` (already known to broadcast), if it is one of [`Cover`]'s
+/// patterns.
+fn cover(shape: &[usize], out: &[usize]) -> Option<Cover> {
+    let (len, out_len): (usize, usize) = (shape.iter().product(), out.iter().product());
+    if len == out_len {
+        return Some(Cover::Full); // only size-1 dimensions differ
+    }
+    if len == 1 {
+        return Some(Cover::Stretch(out_len));
+    }
+    let lead = out.len() - shape.len();
+    let dim = |i: usize| if i < lead { 1 } else { shape[i - lead] };
+    let first = (0..out.len()).find(|&i| dim(i) != 1).unwrap_or(out.len());
+    let last = (0..out.len())
+        .rev()
+        .find(|&i| dim(i) != 1)
+        .map_or(0, |i| i + 1);
+    let tail: usize = out[first..].iter().product();
+    if (first..out.len()).all(|i| dim(i) == out[i]) {
+        return Some(Cover::Repeat(tail));
+    }
+    ((0..last).all(|i| dim(i) == out[i])).then(|| Cover::Stretch(out[last..].iter().product()))
+}
+
+/// `f` over two contiguous operands broadcast to `out` with plain slice loops (which LLVM
+/// vectorises), when one of them covers the output whole and the other as a [`Cover`] pattern;
+/// `None` for other broadcasts (an outer sum `[m, 1] + [1, n]`, say), which take the strided walk.
+/// Every element is `f(a, b)` of the same pair as in the walk, so the result is the same.
+fn zip_contiguous<T: Float>(
+    a: &[T],
+    a_shape: &[usize],
+    b: &[T],
+    b_shape: &[usize],
+    out_shape: &[usize],
+    f: &impl Fn(T, T) -> T,
+) -> Option<Storage<T>> {
+    let n: usize = out_shape.iter().product();
+    let (ca, cb) = (cover(a_shape, out_shape)?, cover(b_shape, out_shape)?);
+    if n == 0 {
+        return Some(Storage::new());
+    }
+    if !matches!((ca, cb), (Cover::Full, _) | (_, Cover::Full)) {
+        return None;
+    }
+    if n <= INLINE_ELEMS {
+        let mut out = Storage::new();
+        extend_covered(&mut out, a, ca, b, cb, f);
+        return Some(out);
+    }
+    let mut out = Vec::with_capacity(n);
+    extend_covered(&mut out, a, ca, b, cb, f);
+    Some(Storage::from_vec(out))
+}
+
+/// Appends `f(a, b)` for every output element to `out` (a `Vec`, or the inline storage of a
+/// small result), one chunk at a time from slice iterators of exact length (vector loops, no
+/// zeroed buffer first). One of the covers is [`Cover::Full`].
+fn extend_covered<T: Float>(
+    out: &mut impl Extend<T>,
+    a: &[T],
+    ca: Cover,
+    b: &[T],
+    cb: Cover,
+    f: &impl Fn(T, T) -> T,
+) {
+    match (ca, cb) {
+        (Cover::Full, Cover::Full) => out.extend(a.iter().zip(b).map(|(&x, &y)| f(x, y))),
+        (Cover::Full, Cover::Repeat(r)) => {
+            for x in a.chunks_exact(r) {
+                out.extend(x.iter().zip(b).map(|(&x, &y)| f(x, y)));
+            }
+        }
+        (Cover::Repeat(r), Cover::Full) => {
+            for y in b.chunks_exact(r) {
+                out.extend(a.iter().zip(y).map(|(&x, &y)| f(x, y)));
+            }
+        }
+        (Cover::Full, Cover::Stretch(c)) => {
+            for (x, &y) in a.chunks_exact(c).zip(b) {
+                out.extend(x.iter().map(|&x| f(x, y)));
+            }
+        }
+        (Cover::Stretch(c), Cover::Full) => {
+            for (y, &x) in b.chunks_exact(c).zip(a) {
+                out.extend(y.iter().map(|&y| f(x, y)));
+            }
+        }
+        _ => unreachable!("invariant: zip_contiguous passes one full operand"),
+    }
+}
+
 /// Runs `fill(start, chunk)` over the whole output (a strided walk), in parallel chunks if asked.
 fn build<T: Float>(
     op: &'static str,
@@ -175,7 +279,7 @@ impl<T: Float> Tensor<T> {
                     .collect_into_vec(&mut v);
                 Storage::from_vec(v)
             } else {
-                collect_storage(src.len(), src.iter().map(|&x| f(x)))
+                collect_exact(src.iter().map(|&x| f(x)))
             };
             return Tensor::from_storage(out, self.shape());
         }
@@ -226,14 +330,20 @@ impl<T: Float> Tensor<T> {
                     .collect_into_vec(&mut v);
                 Storage::from_vec(v)
             } else {
-                collect_storage(a.len(), a.iter().zip(b).map(|(&x, &y)| f(x, y)))
+                collect_exact(a.iter().zip(b).map(|(&x, &y)| f(x, y)))
             };
             return Ok(Tensor::from_storage(out, self.shape()));
         }
         let shape = broadcast_shapes(op, self.shape(), rhs.shape())?;
+        let parallel = cost.parallel(shape.iter().product());
+        if !parallel
+            && let (Some(a), Some(b)) = (self.as_slice(), rhs.as_slice())
+            && let Some(out) = zip_contiguous(a, self.shape(), b, rhs.shape(), &shape, &f)
+        {
+            return Ok(Tensor::from_storage(out, &shape));
+        }
         let a = self.with_layout(self.layout.broadcast_to(op, &shape)?);
         let b = rhs.with_layout(rhs.layout.broadcast_to(op, &shape)?);
-        let parallel = cost.parallel(shape.iter().product());
         build(op, &shape, parallel, |start, out| {
             fill_zip(&a, &b, start, out, &f)
         })

@@ -70,6 +70,17 @@ pub(crate) fn collect_storage<T: Float>(n: usize, items: impl Iterator<Item = T>
     SmallVec::from_vec(items.take(n).collect())
 }
 
+/// All of `items` as storage. For an iterator over slices (`a.iter().map(f)`, a `zip` of two)
+/// `collect` knows the exact length and LLVM vectorises the loop, which it does not through
+/// [`collect_storage`]'s `take(n)`.
+pub(crate) fn collect_exact<T: Float>(items: impl ExactSizeIterator<Item = T>) -> Storage<T> {
+    let n = items.len();
+    if n <= INLINE_ELEMS {
+        return collect_storage(n, items);
+    }
+    SmallVec::from_vec(items.collect())
+}
+
 /// `n` zeros as storage: inline without any allocation when they fit, else a heap buffer
 /// allocated as [`try_alloc`] does.
 pub(crate) fn try_zeros<T: Float>(op: &'static str, n: usize) -> Result<Storage<T>> {

@@ -85,13 +85,24 @@ impl<T: Float> Var<T> {
 
     /// `max(0, x)`. `d/dx = g (x > 0)`: 0 at the kink, as the lesson's `relu_derivative`.
     ///
+    /// A plain backward computes `g * (x > 0)` as one masked copy, without the mask tensor; the
+    /// products are the same (`g * 1` or `g * 0`, so `-0` and NaN come out as the lesson's).
+    ///
     /// # Errors
     /// As [`Var::neg`].
     pub fn relu(&self) -> Result<Var<T>> {
         self.unary(
             "relu",
             |x| Ok(x.relu()),
-            |c, g, _| g.mul(&c.constant(c.value(0).gt_scalar(T::ZERO))),
+            |c, g, _| {
+                if c.recording() {
+                    return g.mul(&c.constant(c.value(0).gt_scalar(T::ZERO)));
+                }
+                let masked = g.value().zip_with(c.value(0), "relu backward", |g, x| {
+                    g * if x > T::ZERO { T::ONE } else { T::ZERO }
+                })?;
+                Ok(c.constant(masked))
+            },
         )
     }
 

@@ -120,9 +120,8 @@ impl<T: Float> Module<T> for Linear<T> {
             });
         }
         let tape = x.tape();
-        let y = x
-            .matmul(&self.weight.var(tape))?
-            .add(&self.bias.var(tape))?;
+        // One node for the layer (`Var::linear`), not a product and a sum.
+        let y = x.linear(&self.weight.var(tape), &self.bias.var(tape))?;
         // A vector in gives a vector out, as in PyTorch (the `[1, out]` bias would otherwise
         // broadcast the `[out]` product up to `[1, out]`).
         if x.ndim() == 1 { y.squeeze(0) } else { Ok(y) }

@@ -68,6 +68,47 @@ pub(crate) const TINY_MAX_MULS: usize = 64;
 /// See [`TINY_MAX_MULS`].
 pub(crate) const NARROW_MAX_COLS: usize = 4;
 
+/// Small products with at most [`NARROW_MAX_COLS`] columns, at least this many rows and a
+/// column-major `A` (a transposed view: `a1^T` in the lesson's `dW2 = a1^T @ delta2`) are
+/// computed transposed, `C^T = B^T A^T` ([`narrow_transposed`]), where `A^T` is row-major.
+pub(crate) const NARROW_TRANSPOSE_MIN_ROWS: usize = 8;
+
+/// `c = a b` for a small product with a narrow output (`n <= NARROW_MAX_COLS`) and a
+/// column-major `A`, computed as `C^T = B^T A^T` by the direct loops, whose `W`-wide strips then
+/// run along the `m` rows of a row-major operand instead of over a 1- to 4-wide output, which
+/// no vector register fits, and transposed into `c`. Element `(i, j)` is still
+/// `sum_p a[i, p] * b[p, j]` from 0 in increasing `p` (a product of two floats does not depend
+/// on their order), so the result is that of the untransposed loops. The lesson's
+/// `(240x16)^T @ 240x3` took about 4 instructions per multiply-add in the narrow loop
+/// (callgrind). With a row-major `A` (`240x16 @ 16x3`) `A^T` would have to be copied first,
+/// which measured slower than the narrow loop: see docs/performance.md.
+fn narrow_transposed<T: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    let bt = MatRef {
+        rs: b.cs,
+        cs: b.rs,
+        ..b
+    };
+    let at = MatRef {
+        rs: a.cs,
+        cs: a.rs,
+        ..a
+    };
+    let mut ct = vec![T::ZERO; n * m];
+    kernel::small_gemm(k, m, bt, at, &mut ct);
+    for (j, col) in ct.chunks_exact(m).enumerate() {
+        for (i, &x) in col.iter().enumerate() {
+            c[i * n + j] = x;
+        }
+    }
+}
+
 /// The instruction-set families the GEMM has micro-kernels for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -193,6 +234,13 @@ pub(crate) fn gemm_with<T: Float>(
     let muls = m.saturating_mul(n).saturating_mul(k);
     if k == 0 {
         c.fill(T::ZERO);
+    } else if n <= NARROW_MAX_COLS
+        && m >= NARROW_TRANSPOSE_MIN_ROWS
+        && muls <= SMALL_MAX_MULS
+        && a.rs == 1
+        && a.cs != 1
+    {
+        narrow_transposed(m, k, n, a, b, c);
     } else if muls <= TINY_MAX_MULS
         || (n <= NARROW_MAX_COLS
             && b.cs == 1

@@ -106,10 +106,28 @@ pub(crate) fn gemm_small<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
+    // A `B` whose rows are strided (a transposed weight, `delta2 @ W2^T`) is copied row-major
+    // first: `k x n` moves against `m x k x n` multiply-adds, and every strip then loads its row
+    // of `B` as vectors instead of gathering it once per `p` and row block. The sums are the same.
+    let packed: Vec<T>;
+    let b = if b.cs == 1 {
+        b
+    } else {
+        packed = (0..k)
+            .flat_map(|p| (0..n).map(move |j| (p, j)))
+            .map(|(p, j)| b.data[b.offset + p * b.rs + j * b.cs])
+            .collect();
+        MatRef {
+            data: &packed,
+            offset: 0,
+            rs: n,
+            cs: 1,
+        }
+    };
     let full = c.len() / n / RB * RB;
     let (blocks, rest) = c.split_at_mut(full * n);
-    // Separate copies for row-major operands (slices, vector loads of `B`) and any others.
-    if a.cs == 1 && b.cs == 1 {
+    // Separate copies for a row-major `A` (its rows as slices) and any other.
+    if a.cs == 1 {
         for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
             row_block::<T, RB, true>(k, n, a.at(r * RB, 0), b, cblock);
         }
@@ -127,7 +145,8 @@ pub(crate) fn gemm_small<T: Float>(
 }
 
 /// Rows `0..R` of `C` (`c` holds exactly those rows) from rows `0..R` of `a`: strips of `W`
-/// columns, then one of `W / 2`, then single columns. `UNIT` says that `a.cs == b.cs == 1`.
+/// columns, then one of `W / 2`, then single columns. `b` is row-major (`b.cs == 1`); `UNIT`
+/// says that `a.cs == 1` too.
 #[inline(always)]
 fn row_block<T: Float, const R: usize, const UNIT: bool>(
     k: usize,
@@ -157,7 +176,8 @@ fn row_block<T: Float, const R: usize, const UNIT: bool>(
 }
 
 /// Columns `0..S` of `R` rows of `C` (row stride `n`), with the sums in registers. `rows` holds
-/// the `R` rows of `A` as slices when `UNIT`, else `a` is read through its strides.
+/// the `R` rows of `A` as slices when `UNIT`, else `a` is read through its strides; `b` is
+/// row-major.
 #[inline(always)]
 fn strip<T: Float, const R: usize, const S: usize, const UNIT: bool>(
     k: usize,
@@ -169,16 +189,9 @@ fn strip<T: Float, const R: usize, const S: usize, const UNIT: bool>(
 ) {
     let mut acc = [[T::ZERO; S]; R];
     for p in 0..k {
-        let start = b.offset + p * b.rs;
-        let gathered: [T; S];
-        let brow: &[T; S] = if UNIT {
-            b.data[start..]
-                .first_chunk()
-                .expect("invariant: B holds k x n elements")
-        } else {
-            gathered = std::array::from_fn(|j| b.data[start + j * b.cs]);
-            &gathered
-        };
+        let brow: &[T; S] = b.data[b.offset + p * b.rs..]
+            .first_chunk()
+            .expect("invariant: B holds k x n elements");
         for (i, (sums, row)) in acc.iter_mut().zip(rows).enumerate() {
             let aip = if UNIT {
                 row[p]

@@ -16,6 +16,9 @@ use crate::iter::for_each_run_in;
 use crate::shape::{Axis, Dims, Layout, copy_dims, resolve_axis};
 use crate::tensor::{Storage, Tensor, collect_storage};
 
+/// Outputs per parallel task of a reduction along an axis.
+const FOLD_CHUNK: usize = 1 << 12;
+
 /// NumPy's block size for pairwise summation.
 const PW_BLOCKSIZE: usize = 128;
 
@@ -89,6 +92,34 @@ impl<T: Float> Tensor<T> {
     ) -> Tensor<T> {
         let (rest, n, stride) = split_axis(&self.layout, axis);
         let out_n = rest.numel();
+        let parallel = out_n.saturating_mul(n.max(1)) >= PAR_MIN_ELEMS && out_n > FOLD_CHUNK;
+        if !parallel && let Some(data) = self.as_slice() {
+            // Contiguous: the input is `[outer, n, inner]` and each output row `inner` long
+            // folds `n` input rows in order, with no strided walk per step.
+            let inner: usize = self.shape()[axis + 1..].iter().product();
+            let mut acc = vec![init; out_n];
+            if inner == 1 && n > 0 {
+                // Along the last axis: each output folds one contiguous row.
+                for (a, row) in acc.iter_mut().zip(data.chunks_exact(n)) {
+                    for (i, &x) in row.iter().enumerate() {
+                        *a = step(*a, x, i);
+                    }
+                }
+            } else if inner > 0 && n > 0 {
+                for (acc, block) in acc
+                    .chunks_exact_mut(inner)
+                    .zip(data.chunks_exact(n * inner))
+                {
+                    for (i, row) in block.chunks_exact(inner).enumerate() {
+                        for (a, &x) in acc.iter_mut().zip(row) {
+                            *a = step(*a, x, i);
+                        }
+                    }
+                }
+            }
+            let out = collect_storage(out_n, acc.into_iter().map(|a| finish(a, n)));
+            return Tensor::from_storage(out, &reduced_shape(self.shape(), axis, keepdims));
+        }
         let data = &self.data[..];
         // Accumulate outputs `start..start + acc.len()` over the whole axis, one axis step at a
         // time, so the inner loop runs along the remaining (often contiguous) dimensions.
@@ -115,11 +146,10 @@ impl<T: Float> Tensor<T> {
             }
         };
         let mut out = Storage::from_elem(T::ZERO, out_n);
-        const CHUNK: usize = 1 << 12;
-        if out_n.saturating_mul(n.max(1)) >= PAR_MIN_ELEMS && out_n > CHUNK {
-            out.par_chunks_mut(CHUNK)
+        if parallel {
+            out.par_chunks_mut(FOLD_CHUNK)
                 .enumerate()
-                .for_each(|(c, o)| fill(c * CHUNK, o));
+                .for_each(|(c, o)| fill(c * FOLD_CHUNK, o));
         } else {
             fill(0, &mut out);
         }
