@@ -161,12 +161,13 @@ fn anomaly_mode_says_the_nan_was_already_in_the_data_at_layer_0s_input() {
     let tape = Tape::new();
     tape.set_anomaly_detection(true);
     let e = m.forward(&tape.constant(x)).unwrap_err();
-    // Layer 0 records its weight (node 0), then the matmul (node 1) meets the NaN.
+    // Layer 0 records its weight (node 0) and bias (node 1), then its one fused node, `linear`
+    // (node 2), meets the NaN.
     assert_eq!(
         e.to_string(),
-        "anomaly: node 1 (matmul) in layer 0 (Linear(64 -> 64)) produced a NaN or infinity in \
+        "anomaly: node 2 (linear) in layer 0 (Linear(64 -> 64)) produced a NaN or infinity in \
          its forward; it was already in its input 0 (layer 0 (Linear(64 -> 64)), input), a \
-         constant (the data), not produced by matmul"
+         constant (the data), not produced by linear"
     );
 }
 
@@ -180,10 +181,10 @@ fn anomaly_mode_names_a_parameter_that_already_held_a_nan() {
     let tape = Tape::new();
     tape.set_anomaly_detection(true);
     let e = m.forward(&tape.constant(x)).unwrap_err().to_string();
-    // Layer 0: weight 0, matmul 1, bias 2, add 3; ReLU 4; layer 2: weight 5, matmul 6.
+    // Layer 0: weight 0, bias 1, linear 2; ReLU 3; layer 2: weight 4, bias 5, linear 6.
     assert!(
-        e.starts_with("anomaly: node 6 (matmul) in layer 2 (Linear(64 -> 10))")
-            && e.contains("its input 1 (layer 2 (Linear(64 -> 10)), weight), leaf node 5 (param)"),
+        e.starts_with("anomaly: node 6 (linear) in layer 2 (Linear(64 -> 10))")
+            && e.contains("its input 1 (layer 2 (Linear(64 -> 10)), weight), leaf node 4 (param)"),
         "{e}"
     );
 }
@@ -220,11 +221,11 @@ fn anomaly_mode_names_the_layer_whose_op_produced_the_nan() {
     let tape = Tape::new();
     tape.set_anomaly_detection(true);
     let x = tape.constant(Tensor::from_vec(vec![2.0], &[1, 1]).unwrap());
-    // -2 from layer 0 (nodes 0 to 3), then ln(-2) = NaN would be node 4.
+    // -2 from layer 0 (weight 0, bias 1, linear 2), then ln(-2) = NaN would be node 3.
     let e = m.forward(&x).unwrap_err().to_string();
     assert_eq!(
         e,
-        "anomaly: node 4 (ln) in layer 1 (Ln) produced a NaN or infinity in its forward; its \
+        "anomaly: node 3 (ln) in layer 1 (Ln) produced a NaN or infinity in its forward; its \
          inputs were all finite: ln produced it"
     );
     // Nested containers give the path from the outside in.
@@ -251,7 +252,7 @@ fn anomaly_mode_names_the_layer_of_a_backward_rule() {
         .to_string();
     assert_eq!(
         e,
-        "anomaly: node 4 (sqrt) in layer 1 (Sqrt) produced a NaN or infinity in its backward \
+        "anomaly: node 3 (sqrt) in layer 1 (Sqrt) produced a NaN or infinity in its backward \
          (gradient for input 0)"
     );
 }
