@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each example uses its own subset
 
+pub mod plot;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;

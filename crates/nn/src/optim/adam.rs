@@ -146,4 +146,12 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         }
         Ok(())
     }
+
+    fn lr(&self) -> f64 {
+        Adam::lr(self)
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        Adam::set_lr(self, lr);
+    }
 }

@@ -46,6 +46,13 @@ pub trait Optimizer<T: Float = f32> {
     /// [`Error::ShapeMismatch`] if a gradient's shape differs from its parameter's.
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()>;
 
+    /// The learning rate the next step uses.
+    fn lr(&self) -> f64;
+
+    /// Changes the learning rate for the following steps, keeping all other state (momentum,
+    /// moments): what a learning-rate schedule ([`crate::train::LrSchedule`]) calls.
+    fn set_lr(&mut self, lr: f64);
+
     /// [`Optimizer::step_params`] on all of `model`'s parameters.
     ///
     /// # Errors

@@ -146,4 +146,12 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         }
         Ok(())
     }
+
+    fn lr(&self) -> f64 {
+        Sgd::lr(self)
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        Sgd::set_lr(self, lr);
+    }
 }
