@@ -2,9 +2,10 @@
 //!
 //! 1,797 handwritten digits of 8x8 pixels (values 0..16) from the UCI "Optical Recognition of
 //! Handwritten Digits" data set, as scikit-learn ships it (`examples/data/`). The example scales
-//! the pixels to [0, 1], holds out a stratified 20% for testing, trains a 64-256-10 network
-//! (ReLU, softmax cross-entropy) with Adam on minibatches and a cosine learning-rate schedule,
-//! prints each epoch, the test accuracy and the confusion matrix, and can draw plots.
+//! the pixels to [0, 1], holds out a stratified 20% for testing, adds copies of the training
+//! images shifted by one pixel, trains a 64-256-10 network (ReLU, softmax cross-entropy) with
+//! Adam on minibatches and a cosine learning-rate schedule, prints each epoch, the test accuracy
+//! and the confusion matrix, and can draw plots.
 //!
 //! ```text
 //! cargo run --release --example digits
@@ -40,6 +41,8 @@ pub struct Config {
     pub lr: f64,
     /// Rows per minibatch.
     pub batch_size: usize,
+    /// Train on four copies of each image shifted by one pixel as well (`--no-nudge`: not).
+    pub nudge: bool,
     /// No progress output (the results are still printed).
     pub quiet: bool,
     /// Where to write the plots, if anywhere.
@@ -54,10 +57,11 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             seed: 0,
-            epochs: 30,
+            epochs: 15,
             hidden: 256,
             lr: 0.003,
             batch_size: 32,
+            nudge: true,
             quiet: false,
             plot: None,
             save: None,
@@ -67,7 +71,7 @@ impl Default for Config {
 }
 
 const USAGE: &str = "usage: cargo run --release --example digits -- [--seed N] [--epochs N] \
-                     [--hidden N] [--lr X] [--batch-size N] [--quiet] [--plot DIR] [--save FILE] \
+                     [--hidden N] [--lr X] [--batch-size N] [--no-nudge] [--quiet] [--plot DIR] [--save FILE] \
                      [--load FILE]";
 
 impl Config {
@@ -86,6 +90,10 @@ impl Config {
                 "-h" | "--help" => return Ok(None),
                 "--quiet" | "-q" => {
                     c.quiet = true;
+                    continue;
+                }
+                "--no-nudge" => {
+                    c.nudge = false;
                     continue;
                 }
                 "--seed" | "--epochs" | "--hidden" | "--lr" | "--batch-size" | "--plot"
@@ -198,6 +206,7 @@ pub fn run(
     let (x_train, train_labels) = take(&split.train)?;
     let (x_test, test_labels) = take(&split.test)?;
     let y_train = nn::data::one_hot::<f32>(&train_labels, 10)?;
+    let y_test = nn::data::one_hot::<f32>(&test_labels, 10)?;
     let mut net = model(config.hidden, &mut rng)?;
     writeln!(
         out,
@@ -222,9 +231,16 @@ pub fn run(
             Progress::Lines(Box::new(&mut *out))
         };
         let mut opt = Adam::new(config.lr);
+        let (x_train, y_train) = if config.nudge {
+            nudge(&x_train, &y_train)?
+        } else {
+            (x_train.clone(), y_train.clone())
+        };
         let history = Trainer::new(config.epochs, config.batch_size)
             .seed(config.seed)
             .metric("accuracy", accuracy)
+            // Watched each epoch, never trained on.
+            .validation(&x_test, &y_test)
             .schedule(CosineAnnealingLR::new(config.epochs, 0.0)?)
             .progress(progress)
             .fit(
@@ -274,8 +290,14 @@ pub fn run(
                 common::plot::training_curves(
                     &dir.join("training.svg"),
                     "digits: 64-256-10 network, Adam, cosine schedule",
-                    &[("train loss", &history.series("loss"))],
-                    &[("train accuracy", &history.series("accuracy"))],
+                    &[
+                        ("train", &history.series("loss")),
+                        ("test", &history.series("val_loss")),
+                    ],
+                    &[
+                        ("train", &history.series("accuracy")),
+                        ("test", &history.series("val_accuracy")),
+                    ],
                 ),
             ),
             (
@@ -297,6 +319,36 @@ pub fn run(
         test_accuracy,
         confusion,
     })
+}
+
+/// The training images, then four copies of them shifted by one pixel (up, down, left, right;
+/// the pixels shifted in are blank), with their targets: scikit-learn's `nudge_dataset` trick.
+/// A digit moved by a pixel is still that digit, so the network learns to ignore small shifts
+/// instead of memorising exact pixel positions; without it a 64-256-10 network reaches 97-98%
+/// on most seeds but below 97% on some (seed 6: 96.94%).
+fn nudge(x: &Tensor<f32>, y: &Tensor<f32>) -> Result<(Tensor<f32>, Tensor<f32>)> {
+    let n = x.shape()[0];
+    let px = x.to_vec();
+    let mut out = px.clone();
+    let mut ys = vec![y.clone()];
+    for (dr, dc) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
+        for i in 0..n {
+            for r in 0..8i32 {
+                for c in 0..8i32 {
+                    let (sr, sc) = (r - dr, c - dc);
+                    let v = if (0..8).contains(&sr) && (0..8).contains(&sc) {
+                        px[i * 64 + (sr * 8 + sc) as usize]
+                    } else {
+                        0.0
+                    };
+                    out.push(v);
+                }
+            }
+        }
+        ys.push(y.clone());
+    }
+    let y = Tensor::concat(&ys.iter().collect::<Vec<_>>(), 0)?;
+    Ok((Tensor::from_vec(out, &[5 * n, 64])?, y))
 }
 
 // ---- Saving and loading: the one place that calls issue 13's safetensors API ----

@@ -6,7 +6,6 @@ use std::error::Error;
 use std::path::Path;
 
 use nn::metrics::ConfusionMatrix;
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -72,8 +71,12 @@ pub fn training_curves(
     let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
+    // Whole decades, so the axis has at least two labelled ticks.
     let (lo, hi) = if lo <= hi {
-        (lo / 1.5, hi * 1.5)
+        (
+            10f64.powf(lo.log10().floor()),
+            10f64.powf(hi.log10().ceil()),
+        )
     } else {
         (1e-3, 1.0)
     };
@@ -86,6 +89,7 @@ pub fn training_curves(
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("loss")
         .y_label_formatter(&|v| format!("{v:.0e}"))
         .draw()?;
@@ -109,16 +113,24 @@ pub fn training_curves(
         .border_style(BLACK)
         .draw()?;
 
+    // The accuracy axis from a round number below the lowest value to 100%.
+    let lowest = accuracies
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(1.0f64, f64::min);
+    let floor = (((100.0 * lowest - 5.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0);
     let mut chart = ChartBuilder::on(&right)
         .caption("accuracy", ("sans-serif", 16))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(50)
-        .build_cartesian_2d(1.0..epochs, 0.0..100.0)?;
+        .build_cartesian_2d(1.0..epochs, floor..100.5)?;
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("accuracy (%)")
+        .y_label_formatter(&|a| format!("{a:.0}"))
         .draw()?;
     for (k, (name, values)) in accuracies
         .iter()
@@ -247,73 +259,71 @@ pub fn decision_regions(
 }
 
 /// The confusion matrix as a heatmap: true class down, predicted class across, each cell
-/// shaded by its share of the true class's samples and labelled with its count.
+/// shaded by its share of the true class's samples (on a square-root scale, so a single
+/// mistake still shows) and labelled with its count.
 pub fn confusion_heatmap(path: &Path, cm: &ConfusionMatrix) -> PlotResult {
     let k = cm.classes();
-    let ki = i32::try_from(k)?;
-    let root = SVGBackend::new(path, (600, 600)).into_drawing_area();
+    let kf = k as f64;
+    let root = SVGBackend::new(path, (600, 620)).into_drawing_area();
     root.fill(&WHITE)?;
+    let caption = format!(
+        "Confusion matrix (test accuracy {:.2}%)",
+        100.0 * cm.accuracy()
+    );
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "Confusion matrix (test accuracy {:.2}%)",
-                100.0 * cm.accuracy()
-            ),
-            ("sans-serif", 20),
-        )
+        .caption(caption, ("sans-serif", 20))
         .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(45)
-        .build_cartesian_2d((0..ki).into_segmented(), (0..ki).into_segmented())?;
-    // Row 0 at the top: segment v of the y axis shows true class k - 1 - v.
-    let flip = |t: usize| SegmentValue::CenterOf(ki - 1 - t as i32);
-    let label = |v: &SegmentValue<i32>, flipped: bool| match v {
-        SegmentValue::CenterOf(v) if flipped => (ki - 1 - v).to_string(),
-        SegmentValue::CenterOf(v) => v.to_string(),
-        _ => String::new(),
-    };
+        .x_label_area_size(50)
+        .y_label_area_size(50)
+        // y runs from k at the bottom to 0 at the top, so true class 0 is the top row.
+        .build_cartesian_2d(0.0..kf, kf..0.0)?;
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(k)
-        .y_labels(k)
-        .x_label_formatter(&|v| label(v, false))
-        .y_label_formatter(&|v| label(v, true))
+        .x_labels(0)
+        .y_labels(0)
         .x_desc("predicted")
         .y_desc("true")
         .draw()?;
     let mut cells = Vec::new();
-    let mut texts = Vec::new();
     for t in 0..k {
         let row: usize = (0..k).map(|p| cm.count(t, p)).sum();
         for p in 0..k {
             let n = cm.count(t, p);
             let share = if row > 0 { n as f64 / row as f64 } else { 0.0 };
-            let (x, y) = (p as i32, ki - 1 - t as i32);
             // White to dark blue as the share grows.
-            let shade = |c: u8| (255.0 - share * (255.0 - f64::from(c))) as u8;
+            let shade = |c: u8| (255.0 - share.sqrt() * (255.0 - f64::from(c))) as u8;
             let color = RGBColor(shade(8), shade(48), shade(107));
-            cells.push(Rectangle::new(
-                [
-                    (SegmentValue::Exact(x), SegmentValue::Exact(y)),
-                    (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
-                ],
-                color.filled(),
-            ));
-            let ink = if share > 0.5 { WHITE } else { BLACK };
-            let style = ("sans-serif", 15)
-                .into_font()
-                .color(&ink)
-                .pos(Pos::new(HPos::Center, VPos::Center));
-            texts.push(Text::new(
-                n.to_string(),
-                (SegmentValue::CenterOf(p as i32), flip(t)),
-                style,
-            ));
+            let (x, y) = (p as f64, t as f64);
+            cells.push(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], color.filled()));
         }
     }
     chart.draw_series(cells)?;
-    chart.draw_series(texts)?;
+    let centred = |size| {
+        ("sans-serif", size)
+            .into_font()
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Center, VPos::Center))
+    };
+    for t in 0..k {
+        let row: usize = (0..k).map(|p| cm.count(t, p)).sum();
+        for p in 0..k {
+            let n = cm.count(t, p);
+            let dark = row > 0 && n as f64 / row as f64 > 0.5;
+            let style = centred(15).color(if dark { &WHITE } else { &BLACK });
+            let at = (p as f64 + 0.5, t as f64 + 0.5);
+            chart.draw_series([Text::new(n.to_string(), at, style)])?;
+        }
+    }
+    // The class labels, beside the rows and under the columns.
+    for c in 0..k {
+        let mid = c as f64 + 0.5;
+        let (x, _) = chart.backend_coord(&(mid, kf));
+        let (_, y) = chart.backend_coord(&(0.0, mid));
+        let (left, bottom) = chart.backend_coord(&(0.0, kf));
+        root.draw(&Text::new(c.to_string(), (x, bottom + 12), centred(14)))?;
+        root.draw(&Text::new(c.to_string(), (left - 14, y), centred(14)))?;
+    }
     root.present()?;
     Ok(())
 }
