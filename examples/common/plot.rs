@@ -71,27 +71,31 @@ pub fn training_curves(
     let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    // Whole decades, so the axis has at least two labelled ticks.
+    // Plotted as log10(loss) on a linear axis labelled with the losses themselves: plotters'
+    // own log axis labels only whole decades, which leaves a loss within one decade (XOR's)
+    // with a single label.
     let (lo, hi) = if lo <= hi {
-        (
-            10f64.powf(lo.log10().floor()),
-            10f64.powf(hi.log10().ceil()),
-        )
+        (lo.log10(), hi.log10())
     } else {
-        (1e-3, 1.0)
+        (-3.0, 0.0)
     };
+    let pad = ((hi - lo) * 0.05).max(0.05);
     let mut chart = ChartBuilder::on(&left)
         .caption("loss (log scale)", ("sans-serif", 16))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(1.0..epochs, (lo..hi).log_scale())?;
+        .build_cartesian_2d(1.0..epochs, (lo - pad)..(hi + pad))?;
     chart
         .configure_mesh()
         .x_desc("epoch")
         .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("loss")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| {
+            format!("{:.3}", 10f64.powf(*v))
+                .trim_end_matches('0')
+                .to_string()
+        })
         .draw()?;
     for (k, (name, values)) in losses
         .iter()
@@ -99,7 +103,10 @@ pub fn training_curves(
         .filter(|(_, (_, v))| !v.is_empty())
     {
         let color = COLORS[k % COLORS.len()];
-        let pts = points(values).into_iter().filter(|&(_, v)| v > 0.0);
+        let pts = points(values)
+            .into_iter()
+            .filter(|&(_, v)| v > 0.0)
+            .map(|(e, v)| (e, v.log10()));
         chart
             .draw_series(LineSeries::new(pts, color.stroke_width(2)))?
             .label(*name)
@@ -218,6 +225,9 @@ pub fn decision_regions(
         .disable_mesh()
         .x_desc(plane.x_name)
         .y_desc(plane.y_name)
+        // `+ 0.0` turns -0.0 into 0.0.
+        .x_label_formatter(&|v| format!("{:.1}", v + 0.0))
+        .y_label_formatter(&|v| format!("{:.1}", v + 0.0))
         .draw()?;
     // One rectangle per run of equal cells in a grid row keeps the file small.
     let mut cells = Vec::new();
@@ -251,6 +261,7 @@ pub fn decision_regions(
     }
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()?;
