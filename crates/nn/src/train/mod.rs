@@ -342,14 +342,19 @@ fn named<T: Float>(
 
 /// The loss and metrics over `x`, `y` in chunks of `chunk` rows, weighted by chunk size (the
 /// whole set's value for means such as the losses and accuracy).
-fn evaluate_with<T: Float, M: Module<T> + ?Sized>(
+fn evaluate_with<T, M, L>(
     model: &M,
-    loss: &dyn Fn(&Var<T>, &Tensor<T>) -> Result<Var<T>>,
+    loss: &L,
     metrics: &[(String, Metric<'_, T>)],
     x: &Tensor<T>,
     y: &Tensor<T>,
     chunk: usize,
-) -> Result<Vec<(String, f64)>> {
+) -> Result<Vec<(String, f64)>>
+where
+    T: Float,
+    M: Module<T> + ?Sized,
+    L: Fn(&Var<T>, &Tensor<T>) -> Result<Var<T>>,
+{
     let n = rows("evaluate", x, y)?;
     let mut sums = vec![0.0; 1 + metrics.len()];
     let mut start = 0;
