@@ -128,6 +128,7 @@ impl Config {
     }
 }
 
+#[derive(Debug)]
 /// The digits: `x` is `[n, 64]` with pixels / 16, `labels` the digit of each row.
 pub struct Digits {
     /// Pixels in [0, 1], row-major 8x8 images.

@@ -43,6 +43,17 @@ fn points(values: &[f64]) -> Vec<(f64, f64)> {
     pts
 }
 
+/// A loss for an axis label: three decimals without trailing zeros (`0.25`, `1`), or
+/// scientific notation below 0.01 (`3.2e-4`).
+pub fn loss_label(v: f64) -> String {
+    if v >= 0.01 {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
 /// Two panels in one file: the loss per epoch on a log scale, and the accuracy per epoch
 /// (in percent). Each series is `(name, one value per epoch)`; empty series are skipped.
 pub fn training_curves(
@@ -91,11 +102,7 @@ pub fn training_curves(
         .x_desc("epoch")
         .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("loss")
-        .y_label_formatter(&|v| {
-            format!("{:.3}", 10f64.powf(*v))
-                .trim_end_matches('0')
-                .to_string()
-        })
+        .y_label_formatter(&|v| loss_label(10f64.powf(*v)))
         .draw()?;
     for (k, (name, values)) in losses
         .iter()
