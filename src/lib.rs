@@ -34,6 +34,12 @@ pub mod prelude {
 
 pub use tensor::{Error, Result};
 
+/// The tutorial (`docs/tutorial.md`): the lesson's path from one neuron to XOR to sensors to
+/// digits, each step in tapegrad beside the NumPy lines it replaces. Its code blocks run as
+/// doc tests.
+#[doc = include_str!("../docs/tutorial.md")]
+pub mod tutorial {}
+
 /// The README's tour, compiled and run as a doc test so it stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
