@@ -33,7 +33,10 @@ fn the_xor_tape_picture_is_what_to_dot_prints() {
         std::fs::write(path, &dot).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap();
-    assert_eq!(committed, dot, "regenerate docs/images/xor-tape.{{dot,svg}} (see this file)");
+    assert_eq!(
+        committed, dot,
+        "regenerate docs/images/xor-tape.{{dot,svg}} (see this file)"
+    );
     // Thirteen nodes: four parameters, the ops of the forward pass, the loss.
     assert!(dot.contains("n12 [label=\"mean []\"]"), "{dot}");
     let svg = std::fs::read_to_string(concat!(

@@ -55,11 +55,10 @@ impl<'a> Reporter<'a> {
             Progress::Bar => {
                 let total = (epochs as u64).saturating_mul(batches as u64);
                 let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stdout());
-                let style = ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] eta {eta_precise} | {msg}",
-                )
-                .map(|s| s.progress_chars("=> "))
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
+                let style =
+                    ProgressStyle::with_template("{elapsed_precise} [{bar:20}] eta {eta} | {msg}")
+                        .map(|s| s.progress_chars("=> "))
+                        .unwrap_or_else(|_| ProgressStyle::default_bar());
                 bar.set_style(style);
                 Reporter::Bar {
                     bar,
@@ -80,7 +79,11 @@ impl<'a> Reporter<'a> {
             batches,
         } = self
         {
-            let mut msg = format!("epoch {}/{epochs} batch {}/{batches}", epoch + 1, batch + 1);
+            let mut msg = format!(
+                "epoch {}/{epochs}, batch {}/{batches}",
+                epoch + 1,
+                batch + 1
+            );
             for (name, v) in running {
                 msg.push_str(&format!(" | {name} {}", format_metric(name, *v)));
             }
