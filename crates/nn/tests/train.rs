@@ -148,6 +148,13 @@ fn the_epoch_loss_is_the_mean_over_all_rows_and_validation_is_evaluated() {
         assert!((r.validation_metric("loss").unwrap() - 5.0 / 3.0).abs() < 1e-12);
     }
     assert_eq!(history.series("val_loss").len(), 3);
+    // `evaluate` on its own: the same numbers, in chunks of the batch size (3 + 3 + 3 + 1).
+    let eval = Trainer::<f64>::new(1, 3)
+        .evaluate(&model, mse, &x, &y)
+        .unwrap();
+    assert_eq!(eval.len(), 1);
+    assert_eq!(eval[0].0, "loss");
+    assert!((eval[0].1 - 28.5).abs() < 1e-12, "{eval:?}");
     assert_eq!(history.series("lr"), vec![0.0; 3]);
 }
 
