@@ -47,9 +47,9 @@ pub struct Config {
     pub quiet: bool,
     /// Where to write the plots, if anywhere.
     pub plot: Option<PathBuf>,
-    /// Where to save the trained weights (safetensors).
+    /// Where to save the trained weights (safetensors, `nn::io::save_weights`).
     pub save: Option<PathBuf>,
-    /// Weights to evaluate instead of training.
+    /// Weights to evaluate instead of training (saved by `--save` with the same `--hidden`).
     pub load: Option<PathBuf>,
 }
 
@@ -219,7 +219,8 @@ pub fn run(
     )?;
 
     let history = if let Some(path) = &config.load {
-        load_weights(&mut net, path)?;
+        // The same seed gives the same split, so these are the same test images.
+        nn::io::load_weights(&mut net, path)?;
         writeln!(out, "Loaded the weights from {}", path.display())?;
         History::default()
     } else {
@@ -254,7 +255,7 @@ pub fn run(
         let seconds = history.last().map_or(0.0, |r| r.elapsed.as_secs_f64());
         writeln!(out, "Trained {} epochs in {seconds:.2}s", history.len())?;
         if let Some(path) = &config.save {
-            save_weights(&net, path)?;
+            nn::io::save_weights(&net, path)?;
             writeln!(out, "Saved the weights to {}", path.display())?;
         }
         history
@@ -350,34 +351,6 @@ fn nudge(x: &Tensor<f32>, y: &Tensor<f32>) -> Result<(Tensor<f32>, Tensor<f32>)>
     }
     let y = Tensor::concat(&ys.iter().collect::<Vec<_>>(), 0)?;
     Ok((Tensor::from_vec(out, &[5 * n, 64])?, y))
-}
-
-// ---- Saving and loading: the one place that calls issue 13's safetensors API ----
-
-/// Writes the weights as safetensors.
-fn save_weights(
-    _net: &Sequential<f32>,
-    path: &std::path::Path,
-) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    // INTEGRATOR: replace with `nn::io::save_weights(_net, path)?; Ok(())` once issue 13 is merged.
-    Err(format!(
-        "--save {}: saving weights needs nn::io (issue 13), not in this build",
-        path.display()
-    )
-    .into())
-}
-
-/// Reads weights written by [`save_weights`] into `net`.
-fn load_weights(
-    _net: &mut Sequential<f32>,
-    path: &std::path::Path,
-) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    // INTEGRATOR: replace with `nn::io::load_weights(_net, path)?; Ok(())` once issue 13 is merged.
-    Err(format!(
-        "--load {}: loading weights needs nn::io (issue 13), not in this build",
-        path.display()
-    )
-    .into())
 }
 
 #[allow(dead_code)] // the integration tests include this file for `run`

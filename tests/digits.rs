@@ -169,3 +169,70 @@ fn plot_writes_the_three_pictures() {
         roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+#[test]
+fn saved_weights_load_back_and_give_the_same_test_accuracy_without_training() {
+    let dir = std::env::temp_dir().join(format!("tapegrad-digits-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("digits.safetensors");
+    let base = Config {
+        epochs: 2,
+        hidden: 32,
+        nudge: false,
+        quiet: true,
+        seed: 4,
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    let trained = digits::run(
+        &Config {
+            save: Some(file.clone()),
+            ..base.clone()
+        },
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("Saved the weights to "), "{text}");
+    let mut out = Vec::new();
+    let loaded = digits::run(
+        &Config {
+            load: Some(file.clone()),
+            ..base.clone()
+        },
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        loaded.history.is_empty() && !text.contains("Trained"),
+        "{text}"
+    );
+    assert_eq!(loaded.test_accuracy, trained.test_accuracy);
+    assert_eq!(loaded.confusion, trained.confusion);
+    // Weights of another shape, or no file, are errors naming the file.
+    let e = digits::run(
+        &Config {
+            load: Some(file.clone()),
+            hidden: 8,
+            ..base.clone()
+        },
+        &mut Vec::new(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("digits.safetensors"), "{e}");
+    let missing = dir.join("missing.safetensors");
+    let e = digits::run(
+        &Config {
+            load: Some(missing),
+            ..base
+        },
+        &mut Vec::new(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("missing.safetensors"), "{e}");
+}

@@ -41,6 +41,7 @@
 
 pub mod data;
 pub mod init;
+pub mod io;
 pub mod layers;
 pub mod loss;
 pub mod metrics;

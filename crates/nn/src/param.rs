@@ -5,6 +5,8 @@ use std::fmt;
 use autograd::{ParamId, Tape, Var};
 use tensor::{Error, Float, Result, Tensor};
 
+use crate::io::TorchLayout;
+
 /// A trainable tensor: a value, a name, and a [`ParamId`] that stays the same for the
 /// parameter's whole life. A forward pass records the value on a tape under that id
 /// ([`Param::var`]), so a gradient store can be read per parameter
@@ -29,6 +31,7 @@ pub struct Param<T: Float = f32> {
     id: ParamId,
     name: String,
     value: Tensor<T>,
+    torch_layout: TorchLayout,
 }
 
 impl<T: Float> Param<T> {
@@ -38,7 +41,21 @@ impl<T: Float> Param<T> {
             id: ParamId::fresh(),
             name: name.into(),
             value,
+            torch_layout: TorchLayout::Same,
         }
+    }
+
+    /// The parameter, declared to be stored by PyTorch in `layout` (the weight files'
+    /// PyTorch mapping reads it: see [`TorchLayout`]).
+    pub fn with_torch_layout(mut self, layout: TorchLayout) -> Param<T> {
+        self.torch_layout = layout;
+        self
+    }
+
+    /// How PyTorch stores this parameter ([`TorchLayout::Same`] unless its layer says
+    /// otherwise).
+    pub fn torch_layout(&self) -> TorchLayout {
+        self.torch_layout
     }
 
     /// The stable id gradients and optimizer state are keyed by.

@@ -139,6 +139,89 @@ pub enum Error {
     },
     /// An I/O error (kept as text so `Error` stays `Clone` and `PartialEq`).
     Io(String),
+    /// A tensor file (safetensors) that cannot be read, or whose tensors do not fit the model
+    /// they are loaded into. Names the file and, where one is at fault, the tensor.
+    File {
+        /// The file's path (or the name a byte buffer was given).
+        file: String,
+        /// The tensor at fault, if one is.
+        tensor: Option<String>,
+        /// Which check failed.
+        kind: FileErrorKind,
+        /// What is wrong, with the numbers.
+        reason: String,
+    },
+}
+
+/// Which check a tensor file failed: the `kind` of [`Error::File`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileErrorKind {
+    /// The file could not be opened, read or written.
+    Io,
+    /// The file ends before its 8-byte header length or before the header it announces.
+    Truncated,
+    /// The announced header length is above the cap.
+    HeaderTooLarge,
+    /// The header is not UTF-8.
+    HeaderNotUtf8,
+    /// The header is not JSON, or not the JSON safetensors describes.
+    HeaderNotJson,
+    /// Two tensors (or two fields of one) have the same name.
+    DuplicateName,
+    /// A tensor's end offset is before its start offset.
+    OffsetsMisordered,
+    /// A tensor's bytes lie (partly) beyond the end of the file.
+    OffsetsOutOfRange,
+    /// Two tensors claim the same bytes.
+    OffsetsOverlap,
+    /// Bytes of the data section belong to no tensor (a gap, or trailing bytes).
+    Uncovered,
+    /// A tensor's byte length is not its dtype's size times its shape's element count.
+    ByteLength,
+    /// A shape whose element count or byte size does not fit in `usize`.
+    SizeOverflow,
+    /// A dtype safetensors does not define.
+    UnknownDtype,
+    /// A dtype safetensors defines but tapegrad does not hold (tapegrad holds F32 and F64).
+    UnsupportedDtype,
+    /// A tensor's dtype differs from the model's and no conversion was asked for.
+    DtypeMismatch,
+    /// A tensor the model has no parameter for (strict loading).
+    UnexpectedName,
+    /// A parameter the file has no tensor for (strict loading).
+    MissingName,
+    /// A tensor's shape differs from its parameter's.
+    ShapeMismatch,
+    /// The file's metadata (for example a checkpoint's) is missing or invalid.
+    Metadata,
+}
+
+impl fmt::Display for FileErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use FileErrorKind as K;
+        f.write_str(match self {
+            K::Io => "I/O error",
+            K::Truncated => "truncated file",
+            K::HeaderTooLarge => "header too large",
+            K::HeaderNotUtf8 => "header is not UTF-8",
+            K::HeaderNotJson => "invalid header",
+            K::DuplicateName => "duplicate name",
+            K::OffsetsMisordered => "misordered offsets",
+            K::OffsetsOutOfRange => "offsets out of range",
+            K::OffsetsOverlap => "overlapping offsets",
+            K::Uncovered => "bytes outside every tensor",
+            K::ByteLength => "byte length disagrees with dtype and shape",
+            K::SizeOverflow => "size overflow",
+            K::UnknownDtype => "unknown dtype",
+            K::UnsupportedDtype => "unsupported dtype",
+            K::DtypeMismatch => "dtype mismatch",
+            K::UnexpectedName => "unexpected tensor",
+            K::MissingName => "missing tensor",
+            K::ShapeMismatch => "shape mismatch",
+            K::Metadata => "invalid metadata",
+        })
+    }
 }
 
 /// Formats a shape as NumPy's `(4, 2)` would be written in a Rust list: `[4, 2]`.
@@ -243,6 +326,18 @@ impl fmt::Display for Error {
             Error::Invalid { op, reason } => write!(f, "{op}: {reason}"),
             Error::Format { what, reason } => write!(f, "invalid {what}: {reason}"),
             Error::Io(msg) => write!(f, "I/O error: {msg}"),
+            Error::File {
+                file,
+                tensor,
+                kind,
+                reason,
+            } => {
+                write!(f, "file '{file}'")?;
+                if let Some(t) = tensor {
+                    write!(f, ", tensor '{t}'")?;
+                }
+                write!(f, ": {kind}: {reason}")
+            }
         }
     }
 }

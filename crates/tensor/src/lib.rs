@@ -35,7 +35,7 @@ mod tensor;
 
 pub use display::PrintOptions;
 pub use elementwise::{PAR_MIN_ELEMS, PAR_MIN_ELEMS_HEAVY};
-pub use error::{Error, Result};
+pub use error::{Error, FileErrorKind, Result};
 pub use float::Float;
 pub use random::{NumpyRng, TensorRng};
 pub use shape::{Axis, Layout};

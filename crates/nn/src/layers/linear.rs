@@ -4,6 +4,7 @@ use autograd::Var;
 use tensor::{Error, Float, Result, Tensor, TensorRng};
 
 use crate::init::Init;
+use crate::io::TorchLayout;
 use crate::module::Module;
 use crate::param::Param;
 
@@ -74,9 +75,11 @@ impl<T: Float> Linear<T> {
             });
         }
         let out = weight.shape()[1];
+        // PyTorch's Linear stores weight [out, in] and bias [out]: the weight files map them.
         Ok(Linear {
-            weight: Param::new("weight", weight),
-            bias: Param::new("bias", bias.reshape(&[1, out])?),
+            weight: Param::new("weight", weight).with_torch_layout(TorchLayout::Transposed),
+            bias: Param::new("bias", bias.reshape(&[1, out])?)
+                .with_torch_layout(TorchLayout::Flattened),
         })
     }
 

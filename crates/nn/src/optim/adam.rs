@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use autograd::{Gradients, ParamId};
 use tensor::{Error, Float, Result, Tensor};
 
+use super::state::{self, OptimizerState, ParamState, Stateful};
 use super::{Optimizer, check_hyper, with_grads, zeros_like};
 use crate::param::Param;
 
@@ -153,5 +154,62 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 
     fn set_lr(&mut self, lr: f64) {
         Adam::set_lr(self, lr);
+    }
+}
+
+impl<T: Float> Stateful<T> for Adam<T> {
+    fn state_dict(&self, params: &[(String, &Param<T>)]) -> OptimizerState<T> {
+        let hyper = [
+            ("lr", self.lr),
+            ("beta1", self.beta1),
+            ("beta2", self.beta2),
+            ("eps", self.eps),
+            ("weight_decay", self.weight_decay),
+        ];
+        let names = state::names(params);
+        let params = self
+            .state
+            .iter()
+            .filter_map(|(id, s)| {
+                let buffers = [
+                    ("exp_avg".to_string(), s.m.clone()),
+                    ("exp_avg_sq".to_string(), s.v.clone()),
+                ]
+                .into();
+                // t counts up from 0 and never overflows (update checks), so it is >= 0.
+                let step = u64::try_from(s.t).unwrap_or(0);
+                Some((names.get(id)?.to_string(), ParamState { step, buffers }))
+            })
+            .collect();
+        OptimizerState {
+            kind: "adam".into(),
+            hyper: hyper.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            params,
+        }
+    }
+
+    fn load_state_dict(
+        &mut self,
+        state: &OptimizerState<T>,
+        params: &[(String, &Param<T>)],
+    ) -> Result<()> {
+        let by_id = state::by_id(state, "adam", params, &["exp_avg", "exp_avg_sq"])?;
+        let h = |name| state::hyper(state, name);
+        let mut next = Adam::new(h("lr")?)
+            .betas(h("beta1")?, h("beta2")?)
+            .eps(h("eps")?)
+            .weight_decay(h("weight_decay")?);
+        next.validate()?;
+        for (id, s) in by_id {
+            let t = i32::try_from(s.step).map_err(|_| Error::Invalid {
+                op: "load_state_dict",
+                reason: format!("the adam step count {} is too large", s.step),
+            })?;
+            let m = s.buffers["exp_avg"].contiguous();
+            let v = s.buffers["exp_avg_sq"].contiguous();
+            next.state.insert(id, Moments { t, m, v });
+        }
+        *self = next;
+        Ok(())
     }
 }

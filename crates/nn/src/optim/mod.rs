@@ -6,9 +6,11 @@
 
 mod adam;
 mod sgd;
+mod state;
 
 pub use adam::Adam;
 pub use sgd::Sgd;
+pub use state::{OptimizerState, ParamState, Stateful};
 
 use std::collections::HashSet;
 

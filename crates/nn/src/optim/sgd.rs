@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use autograd::{Gradients, ParamId};
 use tensor::{Error, Float, Result, Tensor};
 
+use super::state::{self, OptimizerState, ParamState, Stateful};
 use super::{Optimizer, check_hyper, with_grads};
 use crate::param::Param;
 
@@ -153,5 +154,59 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
 
     fn set_lr(&mut self, lr: f64) {
         Sgd::set_lr(self, lr);
+    }
+}
+
+impl<T: Float> Stateful<T> for Sgd<T> {
+    fn state_dict(&self, params: &[(String, &Param<T>)]) -> OptimizerState<T> {
+        let hyper = [
+            ("lr", self.lr),
+            ("momentum", self.momentum),
+            ("dampening", self.dampening),
+            ("nesterov", f64::from(u8::from(self.nesterov))),
+            ("weight_decay", self.weight_decay),
+        ];
+        let names = state::names(params);
+        let params = self
+            .velocity
+            .iter()
+            .filter_map(|(id, b)| {
+                let buffers = [("momentum_buffer".to_string(), b.clone())].into();
+                Some((names.get(id)?.to_string(), ParamState { step: 0, buffers }))
+            })
+            .collect();
+        OptimizerState {
+            kind: "sgd".into(),
+            hyper: hyper.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            params,
+        }
+    }
+
+    fn load_state_dict(
+        &mut self,
+        state: &OptimizerState<T>,
+        params: &[(String, &Param<T>)],
+    ) -> Result<()> {
+        let by_id = state::by_id(state, "sgd", params, &["momentum_buffer"])?;
+        let h = |name| state::hyper(state, name);
+        let nesterov = h("nesterov")?;
+        if nesterov != 0.0 && nesterov != 1.0 {
+            return Err(Error::Invalid {
+                op: "load_state_dict",
+                reason: format!("the sgd hyper-parameter 'nesterov' is {nesterov}, not 0 or 1"),
+            });
+        }
+        let mut next = Sgd::new(h("lr")?)
+            .momentum(h("momentum")?)
+            .dampening(h("dampening")?)
+            .nesterov(nesterov == 1.0)
+            .weight_decay(h("weight_decay")?);
+        next.validate()?;
+        next.velocity = by_id
+            .into_iter()
+            .map(|(id, s)| (id, s.buffers["momentum_buffer"].contiguous()))
+            .collect();
+        *self = next;
+        Ok(())
     }
 }
