@@ -62,3 +62,9 @@ pub mod tutorial {}
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeTour;
+
+/// `docs/adding-an-op.md`: its "outside the crate" examples are compiled and run as doc tests,
+/// against the facade as a user's crate sees it.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/adding-an-op.md")]
+pub struct AddingAnOp;

@@ -21,11 +21,30 @@ use crate::var::Var;
 /// used several times gets the sum of its uses' gradients. Every tracked value between the inputs
 /// and the output has an entry (intermediate ones too), which is how the examples compare each of
 /// the lesson's hand-derived `dz`, `dW` against the tape's.
+///
+/// A store can also be edited and built (`gradients.rs`, `clip.rs`): read and set by `Var` or by
+/// parameter, scaled, summed with another, clipped.
 pub struct Gradients<T: Float = f32> {
-    tape_id: u64,
-    /// Per node: the gradient, and under `backward_with_graph` the node that computed it.
-    slots: Vec<Option<(Tensor<T>, Option<NodeId>)>>,
-    params: HashMap<ParamId, NodeId>,
+    /// The tape of the pass (`None` for a store built with [`Gradients::new`]).
+    pub(crate) tape_id: Option<u64>,
+    /// Per node: the gradient, and under `backward_with_graph` the node that computed it. Slots
+    /// from `node_slots` on hold parameters that have no node on this tape (added from another
+    /// store or set by id).
+    pub(crate) slots: Vec<Option<(Tensor<T>, Option<NodeId>)>>,
+    /// How many slots are node ids of the pass's tape.
+    pub(crate) node_slots: usize,
+    pub(crate) params: HashMap<ParamId, NodeId>,
+}
+
+impl<T: Float> Clone for Gradients<T> {
+    fn clone(&self) -> Self {
+        Gradients {
+            tape_id: self.tape_id,
+            slots: self.slots.clone(),
+            node_slots: self.node_slots,
+            params: self.params.clone(),
+        }
+    }
 }
 
 impl<T: Float> fmt::Debug for Gradients<T> {
@@ -42,10 +61,11 @@ impl<T: Float> fmt::Debug for Gradients<T> {
 
 impl<T: Float> Gradients<T> {
     fn slot(&self, v: &Var<T>) -> Option<&(Tensor<T>, Option<NodeId>)> {
-        if v.tape().id() != self.tape_id {
+        let node = v.node?.0;
+        if Some(v.tape().id()) != self.tape_id || node >= self.node_slots {
             return None;
         }
-        self.slots.get(v.node?.0)?.as_ref()
+        self.slots.get(node)?.as_ref()
     }
 
     /// The gradient of the output with respect to `v`, shaped like `v`; `None` if `v` is
@@ -69,11 +89,13 @@ impl<T: Float> Gradients<T> {
             .map(|s| &s.0)
     }
 
-    /// The parameters that received a gradient, with it, in no particular order.
+    /// The parameters that received a gradient, with it, in the order of their ids (the order
+    /// they were created in).
     pub fn params(&self) -> impl Iterator<Item = (ParamId, &Tensor<T>)> {
-        self.params
-            .iter()
-            .filter_map(|(&id, n)| Some((id, &self.slots.get(n.0)?.as_ref()?.0)))
+        let mut ids: Vec<(ParamId, NodeId)> = self.params.iter().map(|(&p, &n)| (p, n)).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .filter_map(|(id, n)| Some((id, &self.slots.get(n.0)?.as_ref()?.0)))
     }
 }
 
@@ -241,10 +263,7 @@ impl<T: Float> Var<T> {
                     gi = gi.sum_to(input.value.shape())?;
                 }
                 if anomaly && !all_finite(gi.value()) {
-                    return Err(Error::NonFinite {
-                        op: node_op.to_string(),
-                        pass: format!("backward (gradient for input {i})"),
-                    });
+                    return Err(tape.backward_anomaly(node_op, NodeId(id), i, g.value()));
                 }
                 let slot = &mut grads[target.0];
                 *slot = Some(match slot.take() {
@@ -254,9 +273,13 @@ impl<T: Float> Var<T> {
             }
         }
         drop(scope);
-        let params = tape.inner.params.borrow().clone();
+        // Only parameters that received a gradient: the store's slots may grow past the pass's
+        // nodes (parameters added from another store), so no entry may point beyond them.
+        let mut params = tape.inner.params.borrow().clone();
+        params.retain(|_, n| grads.get(n.0).is_some_and(Option::is_some));
         Ok(Gradients {
-            tape_id: tape.id(),
+            tape_id: Some(tape.id()),
+            node_slots: grads.len(),
             slots: grads
                 .into_iter()
                 .map(|g| g.map(|v| (v.value.contiguous(), v.node)))

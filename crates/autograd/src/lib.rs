@@ -29,16 +29,22 @@
 #![warn(clippy::unwrap_used)]
 #![forbid(unsafe_code)]
 
+mod anomaly;
 mod backward;
+mod clip;
+mod custom;
 mod dot;
 mod gradcheck;
+mod gradients;
 mod ops;
 mod tape;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod var;
 
+pub use anomaly::ModuleScope;
 pub use backward::Gradients;
+pub use custom::CustomCtx;
 pub use gradcheck::{GradcheckOptions, GradcheckReport, Location, gradcheck};
 pub use tape::{NoGradGuard, NodeId, ParamId, Tape};
 pub use tensor::{Axis, Error, Float, Result, Tensor};

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use smallvec::SmallVec;
 use tensor::{Error, Float, Result, Tensor};
 
+use crate::anomaly::Names;
 use crate::var::Var;
 
 /// The position of a node on its tape (0 for the first recorded node).
@@ -91,6 +92,8 @@ pub(crate) struct Inner<T: Float> {
     /// (a rule's intermediate values may be infinite; its result is what gets checked).
     pub in_backward: Cell<usize>,
     pub anomaly: Cell<bool>,
+    /// Module scopes and leaf names for anomaly mode's messages (untouched when it is off).
+    pub names: RefCell<Names<T>>,
 }
 
 /// A gradient tape: a cheap handle (`Rc`) to one Wengert list. Clones share the list.
@@ -144,6 +147,7 @@ impl<T: Float> Tape<T> {
                 no_grad: Cell::new(0),
                 in_backward: Cell::new(0),
                 anomaly: Cell::new(false),
+                names: RefCell::new(Names::default()),
             }),
         }
     }
@@ -211,8 +215,11 @@ impl<T: Float> Tape<T> {
     }
 
     /// Anomaly mode: when on, the first op whose forward output, or whose backward rule's result,
-    /// holds a NaN or an infinity returns [`Error::NonFinite`] naming the op (and, for backward,
-    /// the input index) instead of letting the NaN spread.
+    /// holds a NaN or an infinity returns [`Error::NonFinite`] instead of letting the NaN spread.
+    /// The error names the node (its id and op), the module it ran in (see
+    /// [`Tape::module_scope`]; `nn::Sequential` names its layers), for backward the input index,
+    /// and for forward whether the value was already in an input: a constant (the data), a leaf
+    /// (a parameter, named as [`Tape::name_leaf`] gave it), or an op's output.
     pub fn set_anomaly_detection(&self, on: bool) {
         self.inner.anomaly.set(on);
     }
@@ -269,13 +276,20 @@ impl<T: Float> Tape<T> {
     where
         R: Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send + 'static,
     {
-        if self.inner.anomaly.get() && self.inner.in_backward.get() == 0 && !all_finite(&value) {
-            return Err(Error::NonFinite {
-                op: op.to_string(),
-                pass: "forward".into(),
-            });
+        let record = self.is_recording() && inputs.iter().any(|v| v.node.is_some());
+        let check = self.inner.anomaly.get() && self.inner.in_backward.get() == 0;
+        if check && !all_finite(&value) {
+            let next = record.then(|| NodeId(self.len()));
+            let inputs: Vec<Input<T>> = inputs
+                .iter()
+                .map(|v| Input {
+                    node: v.node,
+                    value: v.value.clone(),
+                })
+                .collect();
+            return Err(self.forward_anomaly(op, &inputs, next));
         }
-        let node = if self.is_recording() && inputs.iter().any(|v| v.node.is_some()) {
+        let node = if record {
             Some(
                 self.push(Node {
                     op,
@@ -293,6 +307,9 @@ impl<T: Float> Tape<T> {
         } else {
             None
         };
+        if let (true, Some(id)) = (check, node) {
+            self.note_op_scope(id);
+        }
         Ok(Var::new(value, self.clone(), node))
     }
 }

@@ -259,16 +259,21 @@ fn anomaly_mode_names_the_first_op_whose_forward_is_not_finite() {
     let ok = x.exp().unwrap();
     let e = ok.ln().unwrap().mul_scalar(0.0).unwrap().ln().unwrap_err();
     // exp -> ln is finite ([1, 0]); mul_scalar(0) gives [0, 0]; ln of that is the first -inf.
+    // Nodes: x 0, the first ln 1, exp 2, ln 3, mul_scalar 4, so the failing ln would be node 5.
     assert_eq!(
         e,
         Error::NonFinite {
             op: "ln".into(),
-            pass: "forward".into()
+            pass: "forward".into(),
+            node: Some(5),
+            location: String::new(),
+            cause: "its inputs were all finite: ln produced it".into(),
         }
     );
     assert_eq!(
         e.to_string(),
-        "anomaly: ln produced a NaN or infinity in its forward"
+        "anomaly: node 5 (ln) produced a NaN or infinity in its forward; its inputs were all \
+         finite: ln produced it"
     );
     // Untracked arithmetic is checked too.
     let c = tape.constant(t(&[-1.0], &[1]));
@@ -285,7 +290,7 @@ fn anomaly_mode_names_the_op_and_input_whose_backward_is_not_finite() {
     let e = s.backward().unwrap_err();
     assert_eq!(
         e.to_string(),
-        "anomaly: sqrt produced a NaN or infinity in its backward (gradient for input 0)"
+        "anomaly: node 1 (sqrt) produced a NaN or infinity in its backward (gradient for input 0)"
     );
     // pow(a, b) at a = 0, b = 2: forward 0, d/da = 2 * 0 = 0, but d/db = 0^2 ln 0 = 0 * -inf = NaN.
     let a = tape.var(t(&[0.0], &[1]));
@@ -301,7 +306,11 @@ fn anomaly_mode_names_the_op_and_input_whose_backward_is_not_finite() {
         e,
         Error::NonFinite {
             op: "pow".into(),
-            pass: "backward (gradient for input 1)".into()
+            pass: "backward (gradient for input 1)".into(),
+            // x, sqrt, mul_scalar, sum are nodes 0 to 3; a 4, b 5, pow 6.
+            node: Some(6),
+            location: String::new(),
+            cause: String::new(),
         }
     );
     // The tape is usable afterwards: the failed pass left recording and checking as they were.
@@ -313,6 +322,48 @@ fn anomaly_mode_names_the_op_and_input_whose_backward_is_not_finite() {
     assert_eq!(
         s.backward().unwrap().get(&x).unwrap().to_vec()[0],
         f64::INFINITY
+    );
+}
+
+#[test]
+fn anomaly_mode_says_what_already_held_the_nan() {
+    let tape = Tape::<f64>::new();
+    // A leaf given a NaN: node 0, a tape.var.
+    let x = tape.var(t(&[f64::NAN], &[1]));
+    // An op's NaN from before anomaly mode was switched on: ln(-1) is node 1.
+    let before = tape.var(t(&[-1.0], &[1])).ln().unwrap();
+    tape.set_anomaly_detection(true);
+    let e = x.exp().unwrap_err().to_string();
+    assert!(
+        e.contains("node 3 (exp)")
+            && e.contains("its input 0, leaf node 0 (var): the value was given, not computed"),
+        "{e}"
+    );
+    let e = before.mul_scalar(2.0).unwrap_err().to_string();
+    assert!(
+        e.contains("the output of node 2 (ln), recorded before anomaly mode was on"),
+        "{e}"
+    );
+    // A named leaf is called by its name.
+    tape.name_leaf(&x, || "the weights".into());
+    let e = x.exp().unwrap_err().to_string();
+    assert!(e.contains("its input 0 (the weights), leaf node 0"), "{e}");
+}
+
+#[test]
+fn anomaly_mode_blames_a_non_finite_seed() {
+    let tape = Tape::<f64>::new();
+    tape.set_anomaly_detection(true);
+    let x = tape.var(t(&[1.0, 2.0], &[2]));
+    let y = x.mul_scalar(3.0).unwrap();
+    let e = y
+        .backward_with_seed(&t(&[1.0, f64::INFINITY], &[2]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "anomaly: node 1 (mul_scalar) produced a NaN or infinity in its backward (gradient for \
+         input 0); the upstream gradient it was given was already not finite (a non-finite seed?)"
     );
 }
 

@@ -64,6 +64,27 @@ fn check_rows(
     check_same(op, input, target)
 }
 
+/// `Err` naming `op` and `alternative` unless every element of `probs` is in `[0, 1]`.
+fn check_probabilities<T: Float>(
+    op: &'static str,
+    probs: &Var<T>,
+    alternative: &str,
+) -> Result<()> {
+    let values = probs.value().to_vec();
+    match values.iter().position(|p| !(*p >= T::ZERO && *p <= T::ONE)) {
+        None => Ok(()),
+        Some(i) => Err(Error::Invalid {
+            op,
+            reason: format!(
+                "probabilities must lie in [0, 1], got {} at flat index {i} of an input of shape \
+                 {:?}; for logits (values before a softmax or sigmoid) use {alternative}",
+                values[i],
+                probs.shape()
+            ),
+        }),
+    }
+}
+
 /// Mean squared error `mean((input - target)^2)` over all elements: the lesson's XOR loss
 /// `np.mean((y - a2) ** 2)`.
 ///
@@ -96,12 +117,18 @@ pub fn mse<T: Float>(input: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
 ///
 /// # Errors
 /// [`Error::Rank`] unless 2-D, [`Error::ShapeMismatch`] unless the shapes are equal,
-/// [`Error::Invalid`] if empty.
+/// [`Error::Invalid`] if empty or if a probability is outside `[0, 1]` (or NaN): logits given
+/// here by mistake would train silently towards nonsense, so the error says to use
+/// [`cross_entropy_with_logits`].
 ///
 /// ```
 /// use autograd::Tape;
 /// use tensor::Tensor;
 /// let tape = Tape::<f64>::new();
+/// let logits = tape.var(Tensor::from_vec(vec![2.0, -1.0], &[1, 2])?);
+/// let y = Tensor::from_vec(vec![1.0, 0.0], &[1, 2])?;
+/// let e = nn::loss::cross_entropy(&logits, &y).unwrap_err().to_string();
+/// assert!(e.contains("cross_entropy_with_logits"), "{e}");
 /// let p = tape.var(Tensor::from_vec(vec![0.25, 0.75, 0.5, 0.5], &[2, 2])?);
 /// let y = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.0], &[2, 2])?;
 /// let loss = nn::loss::cross_entropy(&p, &y)?;
@@ -111,18 +138,36 @@ pub fn mse<T: Float>(input: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
 /// ```
 pub fn cross_entropy<T: Float>(probs: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
     check_rows("cross_entropy", probs, target)?;
+    check_probabilities("cross_entropy", probs, "cross_entropy_with_logits")?;
     let y = probs.tape().constant(target.clone());
     let log_p = probs.add_scalar(T::from_f64(CROSS_ENTROPY_EPSILON))?.ln()?;
     y.mul(&log_p)?.sum_axis(1, false)?.mean()?.neg()
 }
 
-/// Cross-entropy of logits: `-mean(sum(y * log_softmax(z), axis=1))` for `z`, `y` of shape
-/// `[samples, classes]` (`y` one-hot, or any rows of probabilities). Computed through the
-/// max-shifted log-softmax, so it is finite and exact for logits of any size; with rows of `y`
-/// summing to 1 its gradient is `(softmax(z) - y) / n`.
+/// Cross-entropy of logits: `-mean(sum(y * log_softmax(z), axis=1))` for `z` of shape
+/// `[samples, classes]` and targets `y` either of the same shape (one-hot, or any rows of
+/// probabilities) or one class index per sample (`&[usize]`, as PyTorch's `CrossEntropyLoss`
+/// takes them; see [`ClassTargets`]). Computed through the max-shifted log-softmax, so it is
+/// finite and exact for logits of any size; with rows of `y` summing to 1 its gradient is
+/// `(softmax(z) - y) / n`.
 ///
 /// # Errors
-/// As [`cross_entropy`].
+/// [`Error::Rank`] unless the logits are 2-D; for a tensor target, as [`cross_entropy`] (without
+/// the range check); for class indices, [`Error::ShapeMismatch`] unless there is one per row and
+/// [`Error::Invalid`] naming the sample, the label and the class count for a label out of range.
+///
+/// ```
+/// use autograd::Tape;
+/// use tensor::Tensor;
+/// let tape = Tape::<f64>::new();
+/// // Equal logits over 4 classes: the loss is ln 4 whatever the label.
+/// let z = tape.var(Tensor::zeros(&[2, 4])?);
+/// let loss = nn::loss::cross_entropy_with_logits(&z, &[3, 0])?;
+/// assert!((loss.value().item()? - 4f64.ln()).abs() < 1e-15);
+/// let e = nn::loss::cross_entropy_with_logits(&z, &[4, 0]).unwrap_err().to_string();
+/// assert!(e.contains("label 4") && e.contains("4 classes"), "{e}");
+/// # Ok::<(), tensor::Error>(())
+/// ```
 ///
 /// ```
 /// use autograd::Tape;
@@ -134,9 +179,13 @@ pub fn cross_entropy<T: Float>(probs: &Var<T>, target: &Tensor<T>) -> Result<Var
 /// assert_eq!(loss.backward()?.get(&z).unwrap().to_vec(), vec![1.0, -1.0]); // softmax - y
 /// # Ok::<(), tensor::Error>(())
 /// ```
-pub fn cross_entropy_with_logits<T: Float>(logits: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
-    check_rows("cross_entropy_with_logits", logits, target)?;
-    let y = logits.tape().constant(target.clone());
+pub fn cross_entropy_with_logits<T: Float, Y: ClassTargets<T> + ?Sized>(
+    logits: &Var<T>,
+    target: &Y,
+) -> Result<Var<T>> {
+    let target = target.probabilities("cross_entropy_with_logits", logits.shape())?;
+    check_rows("cross_entropy_with_logits", logits, &target)?;
+    let y = logits.tape().constant(target);
     y.mul(&logits.log_softmax(1)?)?
         .sum_axis(1, false)?
         .mean()?
@@ -164,19 +213,7 @@ pub fn cross_entropy_with_logits<T: Float>(logits: &Var<T>, target: &Tensor<T>) 
 /// ```
 pub fn bce<T: Float>(probs: &Var<T>, target: &Tensor<T>) -> Result<Var<T>> {
     check_same("bce", probs, target)?;
-    if let Some(p) = probs
-        .value()
-        .to_vec()
-        .into_iter()
-        .find(|p| !(*p >= T::ZERO && *p <= T::ONE))
-    {
-        return Err(Error::Invalid {
-            op: "bce",
-            reason: format!(
-                "probabilities must lie in [0, 1], got {p}; use bce_with_logits for logits"
-            ),
-        });
-    }
+    check_probabilities("bce", probs, "bce_with_logits")?;
     let tape = probs.tape();
     let floor = T::from_f64(BCE_LOG_FLOOR);
     let y = tape.constant(target.clone());
@@ -212,4 +249,73 @@ pub fn bce_with_logits<T: Float>(logits: &Var<T>, target: &Tensor<T>) -> Result<
     let softplus = Var::stack(&[&zeros, logits], logits.ndim())?.logsumexp(-1, false)?;
     let y = tape.constant(target.clone());
     softplus.sub(&logits.mul(&y)?)?.mean()
+}
+
+/// The targets [`cross_entropy_with_logits`] takes: a `[samples, classes]` tensor of
+/// probabilities (one-hot or soft), or one class index per sample (`[usize]`, `Vec<usize>`,
+/// `[usize; N]`), as PyTorch's `CrossEntropyLoss` takes either.
+pub trait ClassTargets<T: Float> {
+    /// The targets as a `[samples, classes]` tensor for logits of shape `logits`.
+    ///
+    /// # Errors
+    /// For class indices: [`Error::Rank`] unless the logits are 2-D, [`Error::ShapeMismatch`]
+    /// unless there is one label per row, [`Error::Invalid`] naming the sample, the label and the
+    /// class count for a label out of range.
+    fn probabilities(&self, op: &'static str, logits: &[usize]) -> Result<Tensor<T>>;
+}
+
+impl<T: Float> ClassTargets<T> for Tensor<T> {
+    fn probabilities(&self, _op: &'static str, _logits: &[usize]) -> Result<Tensor<T>> {
+        Ok(self.clone())
+    }
+}
+
+impl<T: Float> ClassTargets<T> for [usize] {
+    fn probabilities(&self, op: &'static str, logits: &[usize]) -> Result<Tensor<T>> {
+        let &[n, classes] = logits else {
+            return Err(Error::Rank {
+                op,
+                expected: "2-D [samples, classes] logits".into(),
+                shape: logits.to_vec(),
+            });
+        };
+        if self.len() != n {
+            return Err(Error::ShapeMismatch {
+                op,
+                shapes: vec![logits.to_vec(), vec![self.len()]],
+                reason: format!(
+                    "{} class labels were given for {n} rows of logits: one label per row",
+                    self.len()
+                ),
+            });
+        }
+        if let Some((sample, &label)) = self.iter().enumerate().find(|(_, l)| **l >= classes) {
+            return Err(Error::Invalid {
+                op,
+                reason: format!(
+                    "label {label} of sample {sample} is out of range for {classes} classes \
+                     (logits of shape {logits:?}; labels are 0..{classes})"
+                ),
+            });
+        }
+        Tensor::from_fn(logits, |i| {
+            if self[i / classes] == i % classes {
+                T::ONE
+            } else {
+                T::ZERO
+            }
+        })
+    }
+}
+
+impl<T: Float> ClassTargets<T> for Vec<usize> {
+    fn probabilities(&self, op: &'static str, logits: &[usize]) -> Result<Tensor<T>> {
+        self.as_slice().probabilities(op, logits)
+    }
+}
+
+impl<T: Float, const N: usize> ClassTargets<T> for [usize; N] {
+    fn probabilities(&self, op: &'static str, logits: &[usize]) -> Result<Tensor<T>> {
+        self.as_slice().probabilities(op, logits)
+    }
 }

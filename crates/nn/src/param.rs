@@ -126,9 +126,13 @@ impl<T: Float> Param<T> {
     }
 
     /// The value as a tracked leaf on `tape`, keyed by this parameter's id (the same node
-    /// however often a forward pass asks for it).
+    /// however often a forward pass asks for it). In anomaly mode the leaf is named after the
+    /// parameter (`layer 0 (Linear(2 -> 4)), weight` inside a `Sequential`), so an error can say
+    /// which parameter already held a NaN.
     pub fn var(&self, tape: &Tape<T>) -> Var<T> {
-        tape.param(self.id, &self.value)
+        let v = tape.param(self.id, &self.value);
+        tape.name_leaf(&v, || self.name.clone());
+        v
     }
 }
 

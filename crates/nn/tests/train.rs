@@ -262,7 +262,13 @@ fn a_diverging_loss_stops_training_with_an_error_naming_the_batch() {
         .fit(&mut model, &mut Sgd::new(10.0), mse, &x, &y)
         .unwrap_err();
     match e {
-        Error::NonFinite { op, .. } => assert!(op.contains("epoch") && op.contains("batch 0")),
+        Error::NonFinite { ref location, .. } => {
+            assert!(
+                location.starts_with("epoch ") && location.ends_with(", batch 0"),
+                "{e}"
+            );
+            assert!(e.to_string().contains("fit (the loss)"), "{e}");
+        }
         e => panic!("{e}"),
     }
 }
@@ -325,4 +331,77 @@ fn the_trainer_learns_and_reproduces_itself_from_its_seed() {
     assert_ne!(h1.series("loss"), h3.series("loss"));
     assert!(h1.last().unwrap().loss() < 1e-6);
     assert!((w1[0].to_vec()[0] - 2.0).abs() < 1e-3 && (w1[1].to_vec()[0] + 1.0).abs() < 1e-3);
+}
+
+/// Records the gradients each step receives, in parameter order; never moves anything.
+#[derive(Default)]
+struct GradRecorder {
+    seen: Vec<Vec<f64>>,
+}
+
+impl Optimizer<f64> for GradRecorder {
+    fn step_params(&mut self, params: Vec<&mut Param<f64>>, grads: &Gradients<f64>) -> Result<()> {
+        let g = params
+            .iter()
+            .flat_map(|p| grads.param(p.id()).unwrap().to_vec())
+            .collect();
+        self.seen.push(g);
+        Ok(())
+    }
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn set_lr(&mut self, _: f64) {}
+}
+
+#[test]
+fn gradients_are_clipped_before_the_step_as_pytorch_clips_them() {
+    // One batch of x = 0..3, y = 2x, w = 1, b = 0: mse's gradients are
+    // d/dw = mean(2 (x - 2x) x) = -2 mean(x^2) = -7, d/db = -2 mean(x) = -3, norm sqrt(58).
+    let (x, y, mut model) = line(4);
+    let mut opt = GradRecorder::default();
+    Trainer::new(1, 4)
+        .progress(Progress::Quiet)
+        .fit(&mut model, &mut opt, mse, &x, &y)
+        .unwrap();
+    assert_eq!(opt.seen, vec![vec![-7.0, -3.0]]);
+
+    // clip_grad_norm(1): each times 1 / (sqrt(58) + 1e-6), PyTorch's coefficient.
+    let mut opt = GradRecorder::default();
+    Trainer::new(1, 4)
+        .clip_grad_norm(1.0)
+        .progress(Progress::Quiet)
+        .fit(&mut model, &mut opt, mse, &x, &y)
+        .unwrap();
+    let coef = 1.0 / (58f64.sqrt() + 1e-6);
+    let got = &opt.seen[0];
+    assert!(
+        (got[0] + 7.0 * coef).abs() < 1e-15 && (got[1] + 3.0 * coef).abs() < 1e-15,
+        "{got:?}"
+    );
+    // A norm already below max_norm is left alone.
+    let mut opt = GradRecorder::default();
+    Trainer::new(1, 4)
+        .clip_grad_norm(100.0)
+        .progress(Progress::Quiet)
+        .fit(&mut model, &mut opt, mse, &x, &y)
+        .unwrap();
+    assert_eq!(opt.seen, vec![vec![-7.0, -3.0]]);
+
+    // clip_grad_value(5): -7 becomes -5, -3 stays.
+    let mut opt = GradRecorder::default();
+    Trainer::new(1, 4)
+        .clip_grad_value(5.0)
+        .progress(Progress::Quiet)
+        .fit(&mut model, &mut opt, mse, &x, &y)
+        .unwrap();
+    assert_eq!(opt.seen, vec![vec![-5.0, -3.0]]);
+
+    // A negative bound is the clipping function's clear error.
+    let e = Trainer::new(1, 4)
+        .clip_grad_norm(-1.0)
+        .progress(Progress::Quiet)
+        .fit(&mut model, &mut GradRecorder::default(), mse, &x, &y)
+        .unwrap_err();
+    assert!(e.to_string().contains("clip_grad_norm"), "{e}");
 }

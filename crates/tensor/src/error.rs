@@ -116,12 +116,22 @@ pub enum Error {
         /// What had to hold.
         reason: String,
     },
-    /// A forward or backward pass produced NaN or infinity (autograd's anomaly mode).
+    /// A NaN or an infinity where one must not be: a forward or backward pass in autograd's
+    /// anomaly mode, or a gradient an optimizer was asked to apply (`pass` is `"step"`).
     NonFinite {
-        /// The op whose output was not finite.
+        /// The op whose output was not finite, or the optimizer that refused the step.
         op: String,
-        /// `"forward"`, or `"backward"` with the input index that received the gradient.
+        /// `"forward"`, `"backward"` with the input index that received the gradient, or
+        /// `"step"` (an optimizer's gradient check).
         pass: String,
+        /// The tape node the op's output is (or would have been) recorded as, if any.
+        node: Option<usize>,
+        /// Where in the model, if known: the module path (`layer 0 (Linear(64 -> 64))`) or the
+        /// parameter (`1.weight`); empty otherwise.
+        location: String,
+        /// What is known of the value's origin, e.g. that it was already in an input that is a
+        /// constant (the data); empty if nothing more is known.
+        cause: String,
     },
     /// Any other invalid argument.
     Invalid {
@@ -320,8 +330,42 @@ impl fmt::Display for Error {
                 }
                 write!(f, " ({reason})")
             }
-            Error::NonFinite { op, pass } => {
-                write!(f, "anomaly: {op} produced a NaN or infinity in its {pass}")
+            Error::NonFinite {
+                op,
+                pass,
+                location,
+                cause,
+                ..
+            } if pass == "step" => {
+                write!(
+                    f,
+                    "{op}: the gradient of parameter '{location}' holds a NaN or infinity; \
+                     the step was refused and no parameter or optimizer state changed"
+                )?;
+                if !cause.is_empty() {
+                    write!(f, " ({cause})")?;
+                }
+                Ok(())
+            }
+            Error::NonFinite {
+                op,
+                pass,
+                node,
+                location,
+                cause,
+            } => {
+                match node {
+                    Some(n) => write!(f, "anomaly: node {n} ({op})")?,
+                    None => write!(f, "anomaly: {op}")?,
+                }
+                if !location.is_empty() {
+                    write!(f, " in {location}")?;
+                }
+                write!(f, " produced a NaN or infinity in its {pass}")?;
+                if !cause.is_empty() {
+                    write!(f, "; {cause}")?;
+                }
+                Ok(())
             }
             Error::Invalid { op, reason } => write!(f, "{op}: {reason}"),
             Error::Format { what, reason } => write!(f, "invalid {what}: {reason}"),

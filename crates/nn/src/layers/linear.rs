@@ -10,6 +10,8 @@ use crate::param::Param;
 
 /// A fully connected layer `y = x @ W + b` with `W: [in, out]` and `b: [1, out]`: the lesson's
 /// `X @ W1 + b1` (PyTorch stores the transpose, `[out, in]`, and computes `x @ W.T + b`).
+/// The input is `[..., in]` and the output `[..., out]`; a 1-D input `[in]` gives a 1-D output
+/// `[out]`, as in PyTorch.
 ///
 /// ```
 /// use autograd::Tape;
@@ -118,7 +120,12 @@ impl<T: Float> Module<T> for Linear<T> {
             });
         }
         let tape = x.tape();
-        x.matmul(&self.weight.var(tape))?.add(&self.bias.var(tape))
+        let y = x
+            .matmul(&self.weight.var(tape))?
+            .add(&self.bias.var(tape))?;
+        // A vector in gives a vector out, as in PyTorch (the `[1, out]` bias would otherwise
+        // broadcast the `[out]` product up to `[1, out]`).
+        if x.ndim() == 1 { y.squeeze(0) } else { Ok(y) }
     }
 
     fn parameters(&self) -> Vec<&Param<T>> {

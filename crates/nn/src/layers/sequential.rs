@@ -74,9 +74,14 @@ impl<T: Float> Default for Sequential<T> {
 }
 
 impl<T: Float> Module<T> for Sequential<T> {
+    /// Each layer's output feeds the next. In anomaly mode each layer runs in a module scope
+    /// named `layer {i} ({description})`, so an error names the layer, its input and its
+    /// parameters; with anomaly mode off the scope costs nothing (no string is made).
     fn forward(&self, x: &Var<T>) -> Result<Var<T>> {
+        let tape = x.tape().clone();
         let mut h = x.clone();
-        for layer in &self.layers {
+        for (i, layer) in self.layers.iter().enumerate() {
+            let _scope = tape.module_scope(|| format!("layer {i} ({})", layer.describe()), &h);
             h = layer.forward(&h)?;
         }
         Ok(h)

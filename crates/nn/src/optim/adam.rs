@@ -43,6 +43,7 @@ pub struct Adam<T: Float = f32> {
     beta2: f64,
     eps: f64,
     weight_decay: f64,
+    check_finite: bool,
     state: HashMap<ParamId, Moments<T>>,
 }
 
@@ -56,6 +57,7 @@ impl<T: Float> Adam<T> {
             beta2: 0.999,
             eps: 1e-8,
             weight_decay: 0.0,
+            check_finite: true,
             state: HashMap::new(),
         }
     }
@@ -76,6 +78,14 @@ impl<T: Float> Adam<T> {
     /// Sets the L2 penalty added to the gradient (Adam's, not AdamW's decoupled decay).
     pub fn weight_decay(mut self, weight_decay: f64) -> Adam<T> {
         self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Whether a step checks that every gradient is finite (on by default). Off, a NaN or
+    /// infinite gradient is applied as PyTorch applies it, and the parameter becomes NaN; on, the
+    /// step returns [`Error::NonFinite`] naming the parameter and changes nothing.
+    pub fn check_finite(mut self, on: bool) -> Adam<T> {
+        self.check_finite = on;
         self
     }
 
@@ -142,7 +152,7 @@ impl<T: Float> Adam<T> {
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()> {
         self.validate()?;
-        for (p, g) in with_grads("adam", params, grads)? {
+        for (p, g) in with_grads("adam", params, grads, self.check_finite)? {
             self.update(p, g)?;
         }
         Ok(())

@@ -3,6 +3,13 @@
 //! An optimizer reads each parameter's gradient from a [`Gradients`] store by the parameter's
 //! id and updates the parameter in place; its own state (velocities, moments) is keyed by the
 //! same ids, so one optimizer serves one model for its whole training.
+//!
+//! Every optimizer checks, by default, that the gradients it applies are finite. If one holds a
+//! NaN or an infinity, `step` returns [`Error::NonFinite`] naming the parameter by its path in
+//! the model (`1.weight`) and changes nothing: no parameter and no optimizer state. (PyTorch's
+//! `GradScaler` skips such steps silently; plain PyTorch optimizers apply them and the model
+//! becomes NaN.) `.check_finite(false)` on an optimizer turns the check off, for PyTorch's
+//! plain behaviour.
 
 mod adam;
 mod sgd;
@@ -45,7 +52,10 @@ pub trait Optimizer<T: Float = f32> {
     /// # Errors
     /// [`Error::Invalid`] if no parameter has a gradient (a store from another model or tape),
     /// if a parameter appears twice, or for invalid hyper-parameters;
-    /// [`Error::ShapeMismatch`] if a gradient's shape differs from its parameter's.
+    /// [`Error::ShapeMismatch`] if a gradient's shape differs from its parameter's;
+    /// [`Error::NonFinite`] (with `pass` `"step"`) naming the parameter if a gradient holds a NaN
+    /// or an infinity, unless the optimizer's `check_finite` is off. On any error nothing has
+    /// changed: no parameter, no optimizer state.
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()>;
 
     /// The learning rate the next step uses.
@@ -55,24 +65,91 @@ pub trait Optimizer<T: Float = f32> {
     /// moments): what a learning-rate schedule ([`crate::train::LrSchedule`]) calls.
     fn set_lr(&mut self, lr: f64);
 
-    /// [`Optimizer::step_params`] on all of `model`'s parameters.
+    /// [`Optimizer::step_params`] on all of `model`'s parameters. A non-finite gradient's error
+    /// names the parameter by its path in the model ([`Module::named_parameters`], e.g.
+    /// `1.weight`).
     ///
     /// # Errors
     /// As [`Optimizer::step_params`].
+    ///
+    /// ```
+    /// use autograd::Tape;
+    /// use nn::optim::{Optimizer, Sgd};
+    /// use nn::{Linear, Module, ReLU, loss::mse, sequential};
+    /// use tensor::{NumpyRng, Tensor};
+    ///
+    /// let mut rng = NumpyRng::new(0);
+    /// let mut model = sequential![Linear::<f64>::new(2, 2, &mut rng)?, ReLU, Linear::new(2, 1, &mut rng)?];
+    /// let before = model.parameter_values();
+    /// let x = Tensor::from_vec(vec![f64::NAN, 1.0], &[1, 2])?; // one NaN in the data
+    /// let tape = Tape::new();
+    /// let loss = mse(&model.forward(&tape.constant(x))?, &Tensor::zeros(&[1, 1])?)?;
+    /// let e = Sgd::new(0.1).step(&mut model, &loss.backward()?).unwrap_err();
+    /// // The NaN reaches every gradient; the first parameter in the model's order is named.
+    /// assert!(e.to_string().contains("parameter '0.weight'"), "{e}");
+    /// assert!(model.parameter_values().iter().zip(&before).all(|(a, b)| a.bitwise_eq(b)));
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
     fn step<M: Module<T> + ?Sized>(&mut self, model: &mut M, grads: &Gradients<T>) -> Result<()>
     where
         Self: Sized,
     {
-        self.step_params(model.parameters_mut(), grads)
+        let result = self.step_params(model.parameters_mut(), grads);
+        name_by_path(result, &*model, grads)
+    }
+}
+
+/// `result`, with a refused step's parameter named by its path in `model` rather than by its
+/// own short name (`step_params` only sees the parameters, not where they sit). The check in
+/// [`with_grads`] stops at the first non-finite gradient in parameter order; this finds the same
+/// one, and only on that error path, so a normal step formats no names.
+fn name_by_path<T: Float, M: Module<T> + ?Sized>(
+    result: Result<()>,
+    model: &M,
+    grads: &Gradients<T>,
+) -> Result<()> {
+    match result {
+        Err(Error::NonFinite {
+            op,
+            pass,
+            node,
+            location,
+            cause,
+        }) if pass == "step" => {
+            let path = model
+                .named_parameters()
+                .into_iter()
+                .find(|(_, p)| grads.param(p.id()).is_some_and(|g| !all_finite(g)))
+                .map_or(location, |(name, _)| name);
+            Err(Error::NonFinite {
+                op,
+                pass,
+                node,
+                location: path,
+                cause,
+            })
+        }
+        other => other,
+    }
+}
+
+/// `true` if no element is NaN or infinite.
+fn all_finite<T: Float>(t: &Tensor<T>) -> bool {
+    match t.as_slice() {
+        Some(s) => s.iter().all(|x| x.is_finite()),
+        None => t.to_vec().iter().all(|x| x.is_finite()),
     }
 }
 
 /// Each parameter that has a gradient, with the gradient's elements (row-major), after the
-/// checks described in [`Optimizer::step_params`].
+/// checks described in [`Optimizer::step_params`] (the finiteness one when `check_finite`).
+/// Every gradient is collected and checked before the caller updates anything, so an error
+/// leaves the parameters and the optimizer's state as they were.
 pub(crate) fn with_grads<'p, T: Float>(
     op: &'static str,
     params: Vec<&'p mut Param<T>>,
     grads: &Gradients<T>,
+    check_finite: bool,
 ) -> Result<Vec<(&'p mut Param<T>, Vec<T>)>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -94,7 +171,25 @@ pub(crate) fn with_grads<'p, T: Float>(
                 reason: format!("the gradient of '{}' has another shape", p.name()),
             });
         }
-        out.push((p, g.to_vec()));
+        let g = g.to_vec();
+        if check_finite && let Some(bad) = g.iter().position(|x| !x.is_finite()) {
+            let count = g.iter().filter(|x| !x.is_finite()).count();
+            return Err(Error::NonFinite {
+                op: op.to_string(),
+                pass: "step".into(),
+                node: None,
+                location: p.name().to_string(),
+                cause: format!(
+                    "{count} of its {} elements (shape {:?}) are not finite, the first at flat \
+                     index {bad}: {}; find where it arose with tape.set_anomaly_detection(true), \
+                     or apply such steps anyway with .check_finite(false)",
+                    g.len(),
+                    p.shape(),
+                    g[bad]
+                ),
+            });
+        }
+        out.push((p, g));
     }
     if out.is_empty() && total > 0 {
         return Err(Error::Invalid {

@@ -35,6 +35,7 @@ pub struct Sgd<T: Float = f32> {
     dampening: f64,
     nesterov: bool,
     weight_decay: f64,
+    check_finite: bool,
     velocity: HashMap<ParamId, Tensor<T>>,
 }
 
@@ -47,6 +48,7 @@ impl<T: Float> Sgd<T> {
             dampening: 0.0,
             nesterov: false,
             weight_decay: 0.0,
+            check_finite: true,
             velocity: HashMap::new(),
         }
     }
@@ -72,6 +74,14 @@ impl<T: Float> Sgd<T> {
     /// Sets the L2 penalty added to the gradient: `g + weight_decay * p`.
     pub fn weight_decay(mut self, weight_decay: f64) -> Sgd<T> {
         self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Whether a step checks that every gradient is finite (on by default). Off, a NaN or
+    /// infinite gradient is applied as PyTorch applies it, and the parameter becomes NaN; on, the
+    /// step returns [`Error::NonFinite`] naming the parameter and changes nothing.
+    pub fn check_finite(mut self, on: bool) -> Sgd<T> {
+        self.check_finite = on;
         self
     }
 
@@ -142,7 +152,7 @@ impl<T: Float> Sgd<T> {
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()> {
         self.validate()?;
-        for (p, g) in with_grads("sgd", params, grads)? {
+        for (p, g) in with_grads("sgd", params, grads, self.check_finite)? {
             self.update(p, g);
         }
         Ok(())

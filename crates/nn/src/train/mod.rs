@@ -1,8 +1,9 @@
 //! A training loop you do not have to write: [`Trainer`] runs epochs of shuffled minibatches
 //! through any [`Module`], [`Optimizer`] and loss, records train and validation metrics per
 //! epoch in a [`History`], shows progress ([`Progress`]), follows a learning-rate schedule
-//! ([`StepLR`], [`ExponentialLR`], [`CosineAnnealingLR`]) and lets a callback stop early or
-//! change the learning rate ([`Control`]).
+//! ([`StepLR`], [`ExponentialLR`], [`CosineAnnealingLR`]), can clip gradients
+//! ([`Trainer::clip_grad_norm`], [`Trainer::clip_grad_value`]) and lets a callback stop early
+//! or change the learning rate ([`Control`]).
 //!
 //! ```
 //! use nn::prelude::*;
@@ -69,6 +70,15 @@ pub struct Trainer<'a, T: Float = f32> {
     schedule: Option<Box<dyn LrSchedule + 'a>>,
     callback: Option<Callback<'a>>,
     progress: Progress<'a>,
+    clip: Clip,
+}
+
+/// Gradient clipping before each step, as PyTorch's `clip_grad_norm_` / `clip_grad_value_`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Clip {
+    None,
+    Norm(f64),
+    Value(f64),
 }
 
 impl<T: Float> std::fmt::Debug for Trainer<'_, T> {
@@ -84,6 +94,7 @@ impl<T: Float> std::fmt::Debug for Trainer<'_, T> {
             )
             .field("validation", &self.validation.is_some())
             .field("progress", &self.progress)
+            .field("clip", &self.clip)
             .finish_non_exhaustive()
     }
 }
@@ -103,6 +114,7 @@ impl<'a, T: Float> Trainer<'a, T> {
             schedule: None,
             callback: None,
             progress: Progress::Auto,
+            clip: Clip::None,
         }
     }
 
@@ -153,6 +165,22 @@ impl<'a, T: Float> Trainer<'a, T> {
         self
     }
 
+    /// Clips the parameters' gradients to a global 2-norm of at most `max_norm` before each
+    /// step ([`autograd::Gradients::clip_grad_norm`], PyTorch's
+    /// `torch.nn.utils.clip_grad_norm_`). Replaces a [`Trainer::clip_grad_value`].
+    pub fn clip_grad_norm(mut self, max_norm: f64) -> Self {
+        self.clip = Clip::Norm(max_norm);
+        self
+    }
+
+    /// Clamps every parameter gradient element to `[-clip_value, clip_value]` before each step
+    /// ([`autograd::Gradients::clip_grad_value`], PyTorch's `clip_grad_value_`). Replaces a
+    /// [`Trainer::clip_grad_norm`].
+    pub fn clip_grad_value(mut self, clip_value: f64) -> Self {
+        self.clip = Clip::Value(clip_value);
+        self
+    }
+
     /// How to show progress.
     pub fn progress(mut self, progress: Progress<'a>) -> Self {
         self.progress = progress;
@@ -195,6 +223,7 @@ impl<'a, T: Float> Trainer<'a, T> {
             schedule,
             mut callback,
             progress,
+            clip,
         } = self;
         let batches = n.div_ceil(batch_size);
         let mut reporter = Reporter::start(progress, epochs, batches);
@@ -221,12 +250,23 @@ impl<'a, T: Float> Trainer<'a, T> {
                 let lv = l.value().item()?.to_f64();
                 if !lv.is_finite() {
                     return Err(Error::NonFinite {
-                        op: format!("fit: the loss at epoch {epoch}, batch {b}"),
+                        op: "fit (the loss)".into(),
                         pass: "forward".into(),
+                        node: None,
+                        location: format!("epoch {epoch}, batch {b}"),
+                        cause: "training diverged: a smaller learning rate or clip_grad_norm \
+                                may help"
+                            .into(),
                     });
                 }
-                let grads = l.backward()?;
-                // Gradient clipping (issue 15's `Gradients::clip_grad_norm`) goes here.
+                let mut grads = l.backward()?;
+                match clip {
+                    Clip::None => {}
+                    Clip::Norm(max_norm) => {
+                        grads.clip_grad_norm(max_norm)?;
+                    }
+                    Clip::Value(v) => grads.clip_grad_value(v)?,
+                }
                 opt.step(model, &grads)?;
                 let w = rows.len() as f64;
                 sums[0] += lv * w;
