@@ -16,6 +16,7 @@
 //! ```text
 //! cargo run --release --example sensors
 //! cargo run --release --example sensors -- --seed 7 --epochs 500 --trace sensors.json
+//! cargo run --release --example sensors -- --plot plots/   # loss, accuracy, decision regions
 //! ```
 
 pub mod common;
@@ -239,6 +240,9 @@ pub fn run(
         "(Differentiating the printed loss itself, with its 1e-8 inside the log, would miss the \
          lesson's epoch-0 gradients by {epsilon_gap:.2e}: the check sees that difference.)"
     )?;
+    if let Some(dir) = &config.plot {
+        plot(dir, &model, &d, &losses, &accs, out)?;
+    }
     trace.put_values("loss", &losses);
     trace.put_values("train_accuracy", &accs);
     trace.put_weights(&Weights::of(&model)?);
@@ -250,6 +254,63 @@ pub fn run(
         epsilon_gap,
         test_accuracy: test_acc,
     })
+}
+
+/// With `--plot DIR`: `DIR/sensors-training.svg` (loss and accuracy per epoch) and
+/// `DIR/sensors-regions.svg` (the class the network gives each reading of the plane, in the
+/// sensors' own units, with the 240 training readings).
+fn plot(
+    dir: &std::path::Path,
+    model: &Sequential<f64>,
+    d: &SensorData,
+    losses: &[f64],
+    accs: &[f64],
+    out: &mut impl Write,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    common::plot_dir(dir)?;
+    let training = dir.join("sensors-training.svg");
+    common::plot::training_curves(
+        &training,
+        "Sensors: the lesson's 2-16-3 network, full-batch SGD",
+        &[("train loss", losses)],
+        &[("train accuracy", accs)],
+    )?;
+    // Readings in the units the sensors report; the network sees them standardised.
+    let raw = d.x_train.mul(&d.x_std)?.add(&d.x_mean)?;
+    let labels = argmax_rows(&d.y_train)?;
+    let points: Vec<(f64, f64, usize)> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Ok((raw.get(&[i, 0])?, raw.get(&[i, 1])?, c)))
+        .collect::<Result<_>>()?;
+    let classify =
+        |pts: &[[f64; 2]]| -> std::result::Result<Vec<usize>, Box<dyn std::error::Error>> {
+            let grid = Tensor::from_vec(pts.concat(), &[pts.len(), 2])?;
+            let z = grid.sub(&d.x_mean)?.div(&d.x_std)?;
+            Ok(argmax_rows(&model.predict(&z)?)?)
+        };
+    let plane = common::plot::Plane {
+        x: (15.0, 85.0),
+        y: (0.0, 7.5),
+        x_name: "temperature",
+        y_name: "vibration",
+    };
+    let regions = dir.join("sensors-regions.svg");
+    common::plot::decision_regions(
+        &regions,
+        "Sensors: the trained network's classes",
+        &plane,
+        classify,
+        &points,
+        &LABELS,
+    )?;
+    writeln!(
+        out,
+        "Wrote {} and {}",
+        training.display(),
+        regions.display()
+    )?;
+    Ok(())
 }
 
 /// The largest difference between the lesson's manual gradients and autograd's gradients of

@@ -12,6 +12,7 @@
 //! ```text
 //! cargo run --release --example xor
 //! cargo run --release --example xor -- --seed 1 --hidden 8 --trace xor.json
+//! cargo run --release --example xor -- --plot plots/   # loss, accuracy, decision regions
 //! ```
 
 pub mod common;
@@ -119,6 +120,13 @@ pub struct Run {
     pub zero_grad: Vec<bool>,
     /// The weights after training.
     pub weights: Weights,
+    /// The loss of each epoch.
+    pub losses: Vec<f64>,
+    /// Each epoch's accuracy: the fraction of the four predictions on their target's side of
+    /// 0.5.
+    pub accuracies: Vec<f64>,
+    /// The trained network.
+    pub model: Sequential<f64>,
 }
 
 impl Run {
@@ -163,6 +171,7 @@ pub fn train(
 
     let mut check = GradCheck::default();
     let mut losses = Vec::with_capacity(config.epochs);
+    let mut accuracies = Vec::with_capacity(config.epochs);
     let mut dead = vec![true; config.hidden];
     let mut zero_grad = vec![true; config.hidden];
     let (mut predictions, mut last_z1) =
@@ -194,6 +203,7 @@ pub fn train(
             writeln!(out, "Epoch {epoch:5} | Loss: {loss:.6}")?;
         }
         predictions = a2.value().clone();
+        accuracies.push(side_accuracy(&predictions, &y));
         last_z1 = manual.z1;
     }
     let last = losses.last().copied().unwrap_or(f64::NAN);
@@ -222,7 +232,73 @@ pub fn train(
         dead,
         zero_grad,
         weights,
+        losses,
+        accuracies,
+        model,
     })
+}
+
+/// The fraction of predictions on their target's side of 0.5.
+fn side_accuracy(p: &Tensor<f64>, y: &Tensor<f64>) -> f64 {
+    let (p, y) = (p.to_vec(), y.to_vec());
+    let hits = p
+        .iter()
+        .zip(&y)
+        .filter(|(p, y)| (*p - *y).abs() < DECISION)
+        .count();
+    hits as f64 / y.len() as f64
+}
+
+/// With `--plot DIR`: `DIR/{name}-training.svg` (loss and accuracy per epoch) and
+/// `DIR/{name}-regions.svg` (the class the network gives each point of the plane, with the
+/// four inputs).
+fn plot(
+    dir: &std::path::Path,
+    name: &str,
+    title: &str,
+    run: &Run,
+    out: &mut impl Write,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    common::plot_dir(dir)?;
+    let (x, y) = xor_data()?;
+    let training = dir.join(format!("{name}-training.svg"));
+    common::plot::training_curves(
+        &training,
+        title,
+        &[("mse", &run.losses)],
+        &[("accuracy", &run.accuracies)],
+    )?;
+    let plane = common::plot::Plane {
+        x: (-0.5, 1.5),
+        y: (-0.5, 1.5),
+        x_name: "x1",
+        y_name: "x2",
+    };
+    let classify =
+        |pts: &[[f64; 2]]| -> std::result::Result<Vec<usize>, Box<dyn std::error::Error>> {
+            let grid = Tensor::from_vec(pts.concat(), &[pts.len(), 2])?;
+            let p = run.model.predict(&grid)?.to_vec();
+            Ok(p.iter().map(|&p| usize::from(p > DECISION)).collect())
+        };
+    let points: Vec<(f64, f64, usize)> = (0..4)
+        .map(|i| Ok((x.get(&[i, 0])?, x.get(&[i, 1])?, y.get(&[i, 0])? as usize)))
+        .collect::<Result<_>>()?;
+    let regions = dir.join(format!("{name}-regions.svg"));
+    common::plot::decision_regions(
+        &regions,
+        &format!("{title}: output > 0.5"),
+        &plane,
+        classify,
+        &points,
+        &["target 0", "target 1"],
+    )?;
+    writeln!(
+        out,
+        "Wrote {} and {}",
+        training.display(),
+        regions.display()
+    )?;
+    Ok(())
 }
 
 /// Row `i` of the 0/1 inputs as NumPy prints an integer array: `[0 1]`.
@@ -331,6 +407,10 @@ pub fn run(
     let lesson = train(config, out)?;
     writeln!(out, "\n{}", lesson.check.summary())?;
     let learned = lesson.learned(&y);
+    if let Some(dir) = &config.plot {
+        let title = format!("XOR, the lesson's run (seed {})", config.seed);
+        plot(dir, "xor", &title, &lesson, out)?;
+    }
     if learned {
         writeln!(
             out,
@@ -353,6 +433,7 @@ pub fn run(
     let demo_config = Config {
         seed: demo_seed,
         trace: None,
+        plot: None,
         ..config.clone()
     };
     writeln!(
@@ -361,6 +442,10 @@ pub fn run(
     )?;
     let demo = train(&demo_config, out)?;
     writeln!(out, "\n{}", demo.check.summary())?;
+    if let Some(dir) = &config.plot {
+        let title = format!("XOR, seed {demo_seed}");
+        plot(dir, &format!("xor-seed{demo_seed}"), &title, &demo, out)?;
+    }
     let verdict = if demo.learned(&y) {
         "learned XOR"
     } else {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each example uses its own subset
 
+pub mod plot;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,6 +88,8 @@ pub struct Config {
     pub trace: Option<PathBuf>,
     /// The epochs whose gradients the trace records.
     pub grad_epochs: Vec<usize>,
+    /// Where to write the plots (SVG), if anywhere.
+    pub plot: Option<PathBuf>,
 }
 
 impl Config {
@@ -98,10 +102,11 @@ impl Config {
             hidden,
             trace: None,
             grad_epochs: grad_epochs(epochs),
+            plot: None,
         }
     }
 
-    /// The defaults overridden by `--seed N --lr X --epochs N --hidden N --trace FILE`
+    /// The defaults overridden by `--seed N --lr X --epochs N --hidden N --trace FILE --plot DIR`
     /// (also `--flag=value`). `Ok(None)` means `--help` was asked for.
     pub fn from_args(
         program: &str,
@@ -150,6 +155,7 @@ impl Config {
                 "--hidden" => {
                     c.hidden = parse_positive(&value).ok_or_else(|| bad("a positive integer"))?;
                 }
+                "--plot" => c.plot = Some(PathBuf::from(value)),
                 _ => c.trace = Some(PathBuf::from(value)),
             }
         }
@@ -157,7 +163,9 @@ impl Config {
     }
 }
 
-const FLAGS: [&str; 5] = ["--seed", "--lr", "--epochs", "--hidden", "--trace"];
+const FLAGS: [&str; 6] = [
+    "--seed", "--lr", "--epochs", "--hidden", "--trace", "--plot",
+];
 
 fn parse_positive(s: &str) -> Option<usize> {
     s.parse().ok().filter(|&n| n > 0)
@@ -167,7 +175,7 @@ fn parse_positive(s: &str) -> Option<usize> {
 pub fn usage(program: &str) -> String {
     format!(
         "usage: cargo run --release --example {program} -- [--seed N] [--lr X] [--epochs N] \
-         [--hidden N] [--trace FILE]"
+         [--hidden N] [--trace FILE] [--plot DIR]"
     )
 }
 
@@ -329,6 +337,12 @@ impl GradCheck {
             if self.passed() { "PASS" } else { "FAIL" }
         )
     }
+}
+
+/// Creates `dir` (and its parents) for the plots.
+pub fn plot_dir(dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the plot directory {}: {e}", dir.display()))
 }
 
 /// NumPy's `f"{x:.2%}"`: the value times 100 with two decimals and a percent sign.

@@ -2,7 +2,8 @@
 //!
 //! tapegrad's neural-network layer, in PyTorch's shape: [`Module`]s with [`Param`]s,
 //! layers and [`Sequential`] (with the [`sequential!`] macro), losses, optimizers, weight
-//! initialisers, data preparation and metrics. Gradients come from [`autograd`]'s tape.
+//! initialisers, data preparation, metrics, and a training loop ([`train::Trainer`]).
+//! Gradients come from [`autograd`]'s tape.
 //!
 //! A training step:
 //!
@@ -47,6 +48,7 @@ pub mod metrics;
 mod module;
 pub mod optim;
 mod param;
+pub mod train;
 
 pub use autograd;
 pub use layers::{LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh};
@@ -62,4 +64,5 @@ pub mod prelude {
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::param::Param;
     pub use crate::sequential;
+    pub use crate::train::{Control, Progress, Trainer};
 }

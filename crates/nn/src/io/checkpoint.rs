@@ -94,6 +94,8 @@ where
 /// [`Error::File`] naming the file (and the tensor, where one is at fault): the file's own
 /// faults, those of [`load_weights`](super::load_weights), `Metadata` for a file that is not a
 /// checkpoint or whose optimizer is of another kind or whose state does not fit.
+///
+/// [`Error::File`]: tensor::Error::File
 pub fn load_checkpoint<T, M, O>(
     path: impl AsRef<Path>,
     model: &mut M,

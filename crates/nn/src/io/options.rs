@@ -13,6 +13,8 @@ use super::validate::DEFAULT_MAX_HEADER_BYTES;
 /// let opts = LoadOptions::pytorch().convert_dtype(true).strict(false);
 /// assert!(opts.is_pytorch() && !opts.is_strict());
 /// ```
+///
+/// [`load_weights_with`]: super::load_weights_with
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
     pub(crate) strict: bool,
@@ -78,6 +80,8 @@ impl LoadOptions {
 }
 
 /// How [`save_weights_with`] writes a file: tapegrad's layout (the default) or PyTorch's.
+///
+/// [`save_weights_with`]: super::save_weights_with
 #[derive(Clone, Debug, Default)]
 pub struct SaveOptions {
     pub(crate) pytorch: bool,

@@ -157,6 +157,14 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         }
         Ok(())
     }
+
+    fn lr(&self) -> f64 {
+        Adam::lr(self)
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        Adam::set_lr(self, lr);
+    }
 }
 
 impl<T: Float> Stateful<T> for Adam<T> {

@@ -56,6 +56,13 @@ pub trait Optimizer<T: Float = f32> {
     /// changed: no parameter, no optimizer state.
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()>;
 
+    /// The learning rate the next step uses.
+    fn lr(&self) -> f64;
+
+    /// Changes the learning rate for the following steps, keeping all other state (momentum,
+    /// moments): what a learning-rate schedule ([`crate::train::LrSchedule`]) calls.
+    fn set_lr(&mut self, lr: f64);
+
     /// [`Optimizer::step_params`] on all of `model`'s parameters. A non-finite gradient's error
     /// names the parameter by its path in the model ([`Module::named_parameters`], e.g.
     /// `1.weight`).

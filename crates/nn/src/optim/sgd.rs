@@ -157,6 +157,14 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         }
         Ok(())
     }
+
+    fn lr(&self) -> f64 {
+        Sgd::lr(self)
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        Sgd::set_lr(self, lr);
+    }
 }
 
 impl<T: Float> Stateful<T> for Sgd<T> {
