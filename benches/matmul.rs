@@ -109,10 +109,13 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 }
 
 fn inputs<T: Float>(m: usize, k: usize, n: usize) -> (Tensor<T>, Tensor<T>) {
+    (matrix(m, k), matrix(k, n))
+}
+
+/// A row-major `rows x cols` matrix of the bench's values (also `blas_reference.py`'s).
+fn matrix<T: Float>(rows: usize, cols: usize) -> Tensor<T> {
     let f = |i: usize| T::from_f64(((i * 37) % 101) as f64 / 50.0 - 1.0);
-    let a = Tensor::from_fn(&[m, k], f).expect("shape");
-    let b = Tensor::from_fn(&[k, n], f).expect("shape");
-    (a, b)
+    Tensor::from_fn(&[rows, cols], f).expect("shape")
 }
 
 fn group<T: Reference>(c: &mut Criterion, name: &str) {
@@ -160,8 +163,9 @@ fn f64s(c: &mut Criterion) {
 
 /// One thread against two, for the sizes around the threading threshold (`PAR_MIN_MULS`) and up.
 /// `1`: the product on a 1-thread pool (the whole timing loop runs inside it, so no thread is
-/// woken per product); `2`: called from the bench's own thread on rayon's global 2-thread pool,
-/// as a user's program calls it, paying for waking the workers on every product.
+/// woken per product); `2`: called from the bench's own thread, as a user's program calls it:
+/// the caller computes one band and a helper thread the other (`gemm/driver.rs`), paying for
+/// waking the helper on every product.
 fn threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("threads");
     g.sample_size(10);
@@ -190,5 +194,53 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, f32s, f64s, threads);
+/// The products `benches/blas_reference.py` times in NumPy (OpenBLAS) and PyTorch (MKL), under
+/// the same names: `blas/{f32,f64}/{shape}/{1_thread,2_threads}`. The squares, the MNIST-sized
+/// layer, and its backward products with a transposed operand (`x^T @ delta`: `A` stored
+/// `k x m`; `delta @ W^T`: `B` stored `n x k`), read through `t()` views as a training step does.
+/// Threads as in group `threads`: one = the timing loop inside a 1-thread pool; two = called from
+/// the bench's own thread with rayon's global pool of two (this machine's two cores), as a
+/// program calls it.
+fn blas_shapes(c: &mut Criterion) {
+    blas_group::<f32>(c, "blas/f32");
+    blas_group::<f64>(c, "blas/f64");
+}
+
+fn blas_group<T: Float>(c: &mut Criterion, name: &str) {
+    const SHAPES: [(&str, usize, usize, usize, bool, bool); 5] = [
+        ("1024x1024x1024", 1024, 1024, 1024, false, false),
+        ("512x512x512", 512, 512, 512, false, false),
+        ("256x784x128", 256, 784, 128, false, false),
+        ("784x256x128_at_b", 784, 256, 128, true, false),
+        ("256x128x784_a_bt", 256, 128, 784, false, true),
+    ];
+    let one = pool(1);
+    let mut g = c.benchmark_group(name);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(2));
+    g.sample_size(15);
+    for (id, m, k, n, at, bt) in SHAPES {
+        g.throughput(Throughput::Elements(2 * (m * k * n) as u64));
+        let a = if at {
+            matrix::<T>(k, m).t().expect("2-d")
+        } else {
+            matrix(m, k)
+        };
+        let b = if bt {
+            matrix::<T>(n, k).t().expect("2-d")
+        } else {
+            matrix(k, n)
+        };
+        assert_eq!((a.shape(), b.shape()), (&[m, k][..], &[k, n][..]));
+        g.bench_function(BenchmarkId::new(id, "1_thread"), |bch| {
+            one.install(|| bch.iter(|| black_box(&a).matmul(black_box(&b))))
+        });
+        g.bench_function(BenchmarkId::new(id, "2_threads"), |bch| {
+            bch.iter(|| black_box(&a).matmul(black_box(&b)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, f32s, f64s, threads, blas_shapes);
 criterion_main!(benches);

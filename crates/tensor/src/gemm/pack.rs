@@ -31,20 +31,27 @@ pub(crate) fn pack<T: Float, const R: usize>(
     dst: &mut [T],
 ) {
     let panels = w.div_ceil(R);
-    for (q, panel) in dst[..panels * kc * R].chunks_exact_mut(kc * R).enumerate() {
+    // Each step a contiguous run (a row-major `B`): the full panels step by step, copying each
+    // run into all of them, so the source is read in order rather than down its columns (at
+    // `n` = 1024 f32 each row is a page apart); only the edge panel is left to the loop below.
+    let done = if si == 1 { w / R } else { 0 };
+    if done > 0 {
+        let (groups, _) = dst[..done * kc * R].as_chunks_mut::<R>();
+        for p in 0..kc {
+            let run = &src[base + p * sp..][..done * R];
+            // (Fixed-length groups: a few vector moves each, where a length known only at run
+            // time would become a call to `memcpy` per group.)
+            for (q, &group) in run.as_chunks::<R>().0.iter().enumerate() {
+                groups[q * kc + p] = group;
+            }
+        }
+    }
+    let rest = dst[done * kc * R..panels * kc * R].chunks_exact_mut(kc * R);
+    for (q, panel) in rest.enumerate().map(|(q, panel)| (q + done, panel)) {
         let (groups, _) = panel.as_chunks_mut::<R>();
         let lanes = R.min(w - q * R);
         let base = base + q * R * si;
-        if si == 1 && lanes == R {
-            // A fixed-length copy, which compiles to a few vector moves (a length known only at
-            // run time becomes a call to `memcpy` per group).
-            for (p, g) in groups.iter_mut().enumerate() {
-                let start = base + p * sp;
-                *g = *src[start..]
-                    .first_chunk()
-                    .expect("invariant: each step holds w lanes");
-            }
-        } else if si == 1 {
+        if si == 1 {
             for (p, g) in groups.iter_mut().enumerate() {
                 let start = base + p * sp;
                 g[..lanes].copy_from_slice(&src[start..start + lanes]);

@@ -28,7 +28,7 @@ pub(crate) const MAX_TILE: usize = 8 * 32;
 
 /// An `MR x NR` micro-kernel and the cache blocking that suits it (see `gemm/blocking.rs` for
 /// what each constant cuts and how the values were chosen).
-pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync {
+pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync + 'static {
     /// Rows of `C` per micro-tile (the height of an `A` micro-panel).
     const MR: usize;
     /// Columns of `C` per micro-tile (the width of a `B` micro-panel).
