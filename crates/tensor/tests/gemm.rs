@@ -167,12 +167,14 @@ fn equals_the_triple_loop_for_every_size_to_17() {
 
 #[test]
 fn every_layout_pair_equals_the_triple_loop() {
-    // One product small enough for the direct loop, one through the packed kernels, and one
-    // with a narrow output (the loop compiled per width when `B` is row-major).
+    // One product small enough for the direct loop, one through the packed kernels, one with a
+    // narrow output (the loop compiled per width when `B` is row-major), and one packed product
+    // with two `KC` stretches and full and edge `B` micro-panels for every kernel's `NR` (a
+    // transposed `B` packs its whole micro-panels by a register transpose, `gemm/kernel/x86.rs`).
     let sizes: &[(usize, usize, usize)] = if cfg!(miri) {
         &[(2, 2, 3), (5, 3, 9)]
     } else {
-        &[(3, 2, 4), (37, 41, 43), (37, 41, 3)]
+        &[(3, 2, 4), (37, 41, 43), (37, 41, 3), (9, 300, 70)]
     };
     for isa in Isa::available() {
         for &(m, k, n) in sizes {
