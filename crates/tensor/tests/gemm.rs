@@ -286,12 +286,22 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-/// The same product on pools of 1, 2 and 4 threads gives the same bits (and the right values).
+/// The same product on pools of 1, 2 and 4 threads, and called from this thread (outside any
+/// pool: the caller and the GEMM's helper threads share it), gives the same bits (and the right
+/// values).
 fn same_bits_on_every_pool<T: Float>(pools: &[rayon::ThreadPool], a: &Tensor<T>, b: &Tensor<T>) {
     let one = pools[0].install(|| a.matmul(b)).unwrap();
     if a.ndim() == 2 && b.ndim() == 2 {
         assert_within_rounding(&one, a, b, "1 thread");
     }
+    assert!(rayon::current_thread_index().is_none());
+    let outside = a.matmul(b).unwrap();
+    assert!(
+        outside.bitwise_eq(&one),
+        "outside any pool vs 1 thread: {:?} @ {:?}",
+        a.shape(),
+        b.shape()
+    );
     for p in &pools[1..] {
         let c = p.install(|| a.matmul(b)).unwrap();
         let threads = p.current_num_threads();

@@ -13,27 +13,21 @@
 //! The threads split the product once, at the top: each runs the whole loop nest on its band
 //! (packing its own copy of each `B` panel, `k x n` moves against `m/threads x k x n`
 //! multiply-adds). That is one fork-join per product, and the calling thread computes one of the
-//! bands itself, as OpenBLAS's caller does: from a thread outside any rayon pool (a user's
-//! `main`) the other bands go to a small pool of helpers, one thread fewer than rayon's global
-//! pool, so that as many threads compute as the global pool has and none is left spinning
-//! beside them (see [`spread`]). Splitting inside the loops (sharing the packed `B` panel, a
-//! fork-join per `KC` block) measured slower on the 2-vCPU machine, where waking a sleeping
-//! worker costs tens of microseconds (docs/performance.md).
+//! bands itself (`fork.rs` says how and why). Splitting inside the loops (sharing the packed `B`
+//! panel, a fork-join per `KC` block) measured slower on the 2-vCPU machine, where waking a
+//! sleeping worker costs tens of microseconds (docs/performance.md); so did packing all of `B`
+//! once, its micro-panels shared out among the threads, before the bands (two fork-joins per
+//! product: two-thread 1024^3 f64 12.3-13.3 ms before, 13.2-15.3 after; f32 and the MNIST-sized
+//! products within the noise).
 //!
 //! Determinism: each element of `C` is `(..((s_0) + s_1) + ..)` where `s_t` is the kernel's
 //! in-order sum over the `t`-th `KC` stretch of `k`. How `m` and `n` are cut (which depends on
 //! the thread count) only decides which task computes an element, never how, so results are
 //! bitwise identical for any number of threads.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
-
-use rayon::prelude::*;
-
-use super::MatRef;
 use super::buffer::Aligned;
 use super::kernel::{MAX_TILE, MicroKernel};
+use super::{MatRef, fork};
 use crate::float::Float;
 
 /// Products with fewer multiply-adds than this run on the calling thread. Measured on the 2-vCPU
@@ -103,76 +97,12 @@ fn row_bands<T: Float, K: MicroKernel<T>>(
         bands.push((start, rows, band));
         rest = tail;
     }
-    // The calling thread computes the first band itself and hands the others to the pool it
-    // runs in, or, outside any pool, to the helpers. See `spread` for why.
-    let pending = AtomicUsize::new(0);
-    if rayon::current_thread_index().is_some() {
-        rayon::in_place_scope(|scope| spread(scope, &pending, kern, k, n, a, b, bands));
-    } else {
-        helpers().in_place_scope(|scope| spread(scope, &pending, kern, k, n, a, b, bands));
-    }
-}
-
-/// The threads that help a caller from outside any rayon pool: one fewer than the global pool
-/// has, since the caller computes too.
-fn helpers() -> &'static rayon::ThreadPool {
-    static HELPERS: OnceLock<rayon::ThreadPool> = OnceLock::new();
-    HELPERS.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads().saturating_sub(1).max(1))
-            .thread_name(|i| format!("tapegrad-gemm-{i}"))
-            .build()
-            .expect("a thread pool")
-    })
-}
-
-/// Runs the first band on this thread and spawns the others into `scope`'s pool, counting them
-/// in `pending` until each is done.
-///
-/// `par_iter` from a thread outside the pool (a user's `main`) would queue every band and put
-/// the caller to sleep until the last one is done; here the caller works instead (and with the
-/// helpers pool exactly as many threads run as the global pool has: with the global pool, its
-/// idle second worker spun beside the two computing threads, and a two-thread 1024^3 f32 took
-/// 5.4-6.2 ms against 4.9-5.3), and when it is
-/// done first it waits for the others by spinning, for at most as long as its own band took
-/// (the others are the same size, so they are nearly done), before rayon's blocking wait. A
-/// blocking wait on this VM is a context switch and a wake-up per product: `256x784 @ 784x128`
-/// on two threads made ~2 of them per product and took 150-210 us against 135 us for NumPy's
-/// OpenBLAS (whose caller also computes and spins), and 125-150 us with the spin
-/// (docs/performance.md). A worker thread of the pool does not spin: rayon's own wait runs other
-/// jobs, including a band no one has taken yet.
-#[allow(clippy::too_many_arguments)]
-fn spread<'s, T: Float, K: MicroKernel<T>>(
-    scope: &rayon::Scope<'s>,
-    pending: &'s AtomicUsize,
-    kern: K,
-    k: usize,
-    n: usize,
-    a: MatRef<'s, T>,
-    b: MatRef<'s, T>,
-    bands: Vec<(usize, usize, &'s mut [T])>,
-) {
-    let mut bands = bands.into_iter().filter(|&(_, rows, _)| rows > 0);
-    let first = bands.next();
-    for (i0, rows, band) in bands {
-        pending.fetch_add(1, Ordering::Relaxed);
-        scope.spawn(move |_| {
-            blocked(kern, rows, k, n, a.at(i0, 0), b, band);
-            pending.fetch_sub(1, Ordering::Release);
-        });
-    }
-    let Some((i0, rows, band)) = first else {
-        return;
-    };
-    let started = Instant::now();
-    blocked(kern, rows, k, n, a.at(i0, 0), b, band);
-    if rayon::current_thread_index().is_none() {
-        let own = started.elapsed();
-        let waiting = Instant::now();
-        while pending.load(Ordering::Acquire) > 0 && waiting.elapsed() < own {
-            std::hint::spin_loop();
-        }
-    }
+    let tasks = bands
+        .into_iter()
+        .filter(|&(_, rows, _)| rows > 0)
+        .map(|(i0, rows, band)| move || blocked(kern, rows, k, n, a.at(i0, 0), b, band))
+        .collect();
+    fork::run_all(tasks);
 }
 
 /// LOOPS 5 to 3 on the calling thread.
@@ -302,17 +232,14 @@ fn column_strips<T: Float, K: MicroKernel<T>>(
 ) {
     let groups = n.div_ceil(K::NR);
     let strips: Vec<(usize, usize)> = even_split(groups, K::NR, n, threads).collect();
-    let results: Vec<Vec<T>> = strips
-        .par_iter()
-        .map(|&(j0, w)| {
-            let mut out = vec![T::ZERO; m * w];
-            if w > 0 {
-                // The strips are the parallelism: each runs on one thread.
-                blocked(kern, m, k, w, a, b.at(0, j0), &mut out);
-            }
-            out
-        })
+    let mut results: Vec<Vec<T>> = strips.iter().map(|&(_, w)| vec![T::ZERO; m * w]).collect();
+    let tasks = strips
+        .iter()
+        .zip(&mut results)
+        .filter(|((_, w), _)| *w > 0)
+        .map(|(&(j0, w), out)| move || blocked(kern, m, k, w, a, b.at(0, j0), out))
         .collect();
+    fork::run_all(tasks);
     for (&(j0, w), strip) in strips.iter().zip(&results) {
         if w == 0 {
             continue;

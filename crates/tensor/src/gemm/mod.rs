@@ -13,6 +13,7 @@
 mod blocking;
 mod buffer;
 mod driver;
+mod fork;
 mod kernel;
 mod pack;
 mod small;
