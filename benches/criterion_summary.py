@@ -3,19 +3,21 @@
 in `target/criterion/<group>/<function>/<value>/new/sample.json`: the figures
 `benches/blas_reference.py` prints for NumPy and PyTorch, for tapegrad's side of the table.
 
-usage: python3 benches/criterion_summary.py [PREFIX]   (e.g. `blas/f32`; default: everything)
+usage: python3 benches/criterion_summary.py [PATTERN]   (a regular expression searched in the
+       bench ids, e.g. `blas/f32/.*/2_threads`; default: everything)
 """
 import json
 import pathlib
+import re
 import sys
 
 
 def main():
-    prefix = sys.argv[1] if len(sys.argv) > 1 else ""
+    pattern = re.compile(sys.argv[1] if len(sys.argv) > 1 else "")
     root = pathlib.Path("target/criterion")
     for sample in sorted(root.glob("**/new/sample.json")):
         bench = json.loads((sample.parent / "benchmark.json").read_text())
-        if not bench["full_id"].startswith(prefix):
+        if not pattern.search(bench["full_id"]):
             continue
         data = json.loads(sample.read_text())
         times = sorted(t / n for t, n in zip(data["times"], data["iters"]))

@@ -12,8 +12,8 @@
 //! are, for at most as long as its own task took (tasks are cut even, so they are nearly done),
 //! before rayon's blocking wait: a blocking wait on this VM is a context switch and a wake-up
 //! per product, and `256x784 @ 784x128` on two threads made ~2 of them per product and took
-//! 150-210 us against 135 us for NumPy's OpenBLAS (whose caller also computes and then spins),
-//! and 125-150 us with the spin (docs/performance.md).
+//! 135-200 us against 125-136 us for NumPy's OpenBLAS (whose caller also computes and then
+//! spins), and 122-157 us (mostly 122-130) with the helpers and the spin (docs/performance.md).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
