@@ -1,9 +1,9 @@
 //! Custom ops from outside the crate: a name, the inputs, a forward on tensors and a backward
 //! rule, in the spirit of PyTorch's `torch.autograd.Function`.
 //!
-//! They go through the one mechanism every built-in op uses (`Tape::finish` with a closure rule),
-//! so they are recorded, checked by anomaly mode, shown by `to_dot` and differentiated exactly
-//! like `exp` or `matmul`:
+//! They go through the one mechanism every built-in op uses (`Var::apply`: `Tape::finish` with a
+//! closure rule), so they are recorded, checked by anomaly mode, shown by `to_dot` and
+//! differentiated exactly like `exp` or `matmul`:
 //!
 //! - [`Var::custom`]: the backward rule is written with `Var` ops, so `backward_with_graph` records
 //!   it and the op has second-order gradients (Hessian-vector products, gradient penalties).
@@ -13,7 +13,7 @@
 
 use tensor::{Error, Float, Result, Tensor};
 
-use crate::tape::{Ctx, same_tape};
+use crate::tape::Ctx;
 use crate::var::Var;
 
 /// What a custom op's backward rule sees of its node: the inputs and the output, as recorded.
@@ -138,9 +138,7 @@ impl<T: Float> Var<T> {
         F: FnOnce([&Tensor<T>; N]) -> Result<Tensor<T>>,
         B: Fn(&CustomCtx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send + 'static,
     {
-        let tape = same_tape(name, &inputs)?;
-        let value = forward(inputs.map(|v| &v.value))?;
-        tape.finish(name, &inputs, value, move |c, g, i| {
+        Var::apply(name, inputs, forward, move |c, g, i| {
             let gi = backward(&CustomCtx { inner: c }, g, i)?;
             fit_gradient(name, c, i, gi)
         })
@@ -193,9 +191,7 @@ impl<T: Float> Var<T> {
         F: FnOnce([&Tensor<T>; N]) -> Result<Tensor<T>>,
         B: Fn(&CustomCtx<'_, T>, &Tensor<T>, usize) -> Result<Tensor<T>> + Send + 'static,
     {
-        let tape = same_tape(name, &inputs)?;
-        let value = forward(inputs.map(|v| &v.value))?;
-        tape.finish(name, &inputs, value, move |c, g, i| {
+        Var::apply(name, inputs, forward, move |c, g, i| {
             // A plain backward runs the rules with recording off; only `backward_with_graph`
             // (and its seeded form) turns it on.
             if c.tape.is_recording() {

@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::broadcast_shapes;
+use crate::storage::pooled_vec;
 use crate::tensor::{INLINE_ELEMS, Storage, Tensor, collect_exact, try_zeros};
 
 /// Outputs of cheap ops (add, mul, compare: a few cycles per element, bound by memory) with at
@@ -189,7 +190,7 @@ fn zip_contiguous<T: Float>(
         extend_covered(&mut out, a, ca, b, cb, f);
         return Some(out);
     }
-    let mut out = Vec::with_capacity(n);
+    let mut out = pooled_vec(n);
     extend_covered(&mut out, a, ca, b, cb, f);
     Some(Storage::from_vec(out))
 }
@@ -272,7 +273,7 @@ impl<T: Float> Tensor<T> {
         if let Some(src) = self.as_slice() {
             let out: Storage<T> = if parallel {
                 // Rayon writes the results in place: no zero-filled buffer first.
-                let mut v = Vec::new();
+                let mut v = pooled_vec(src.len());
                 src.par_iter()
                     .with_min_len(PAR_CHUNK)
                     .map(|&x| f(x))
@@ -323,7 +324,7 @@ impl<T: Float> Tensor<T> {
             && let (Some(a), Some(b)) = (self.as_slice(), rhs.as_slice())
         {
             let out: Storage<T> = if cost.parallel(a.len()) {
-                let mut v = Vec::new();
+                let mut v = pooled_vec(a.len());
                 (a.par_iter().with_min_len(PAR_CHUNK), b.par_iter())
                     .into_par_iter()
                     .map(|(&x, &y)| f(x, y))

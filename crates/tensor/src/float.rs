@@ -30,6 +30,7 @@ pub trait Float:
     + DivAssign
     + Sum
     + crate::gemm::GemmElement
+    + crate::pool::Pooled
     + 'static
 {
     /// 0.

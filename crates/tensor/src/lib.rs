@@ -29,8 +29,10 @@ mod float;
 pub mod gemm;
 mod iter;
 mod ops;
+mod pool;
 pub mod random;
 pub mod shape;
+mod storage;
 mod tensor;
 
 pub use display::PrintOptions;

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::iter::for_each_run;
@@ -30,84 +28,14 @@ pub struct Tensor<T: Float = f32> {
     pub(crate) layout: Layout,
 }
 
-/// Tensors of at most this many elements keep them inside the `Arc`'s own allocation.
-///
-/// A `4 x 4` result (the XOR net's hidden layer) then costs one `malloc` and one `free`
-/// instead of two of each, which was a third of the time of the lesson's `4x2 @ 2x4` product
-/// (docs/performance.md). Larger tensors keep their elements in a separate heap buffer, taken
-/// over from the `Vec` an op filled, without a copy.
-pub(crate) const INLINE_ELEMS: usize = 16;
-
-/// A tensor's elements: inline up to [`INLINE_ELEMS`], else on the heap.
-pub(crate) type Storage<T> = SmallVec<[T; INLINE_ELEMS]>;
-
-/// The first `n` items of `items` as storage: inline when they fit, else in a heap buffer
-/// allocated as [`try_alloc`] does (so a bad size is an `Err`, not an abort).
-pub(crate) fn try_collect<T: Float>(
-    op: &'static str,
-    n: usize,
-    items: impl Iterator<Item = T>,
-) -> Result<Storage<T>> {
-    if n <= INLINE_ELEMS {
-        return Ok(collect_storage(n, items));
-    }
-    let mut v = try_alloc(op, n)?;
-    v.extend(items.take(n));
-    Ok(SmallVec::from_vec(v))
-}
-
-/// The first `n` items of `items` as storage, for sizes that are known to be allocatable (an
-/// op's output as large as its input). Small outputs are written into an inline buffer
-/// directly: `SmallVec`'s own `collect` checks the capacity at every element.
-pub(crate) fn collect_storage<T: Float>(n: usize, items: impl Iterator<Item = T>) -> Storage<T> {
-    if n <= INLINE_ELEMS {
-        let mut buf = [T::ZERO; INLINE_ELEMS];
-        for (b, x) in buf.iter_mut().zip(items) {
-            *b = x;
-        }
-        return SmallVec::from_buf_and_len(buf, n);
-    }
-    SmallVec::from_vec(items.take(n).collect())
-}
-
-/// All of `items` as storage. For an iterator over slices (`a.iter().map(f)`, a `zip` of two)
-/// `collect` knows the exact length and LLVM vectorises the loop, which it does not through
-/// [`collect_storage`]'s `take(n)`.
-pub(crate) fn collect_exact<T: Float>(items: impl ExactSizeIterator<Item = T>) -> Storage<T> {
-    let n = items.len();
-    if n <= INLINE_ELEMS {
-        return collect_storage(n, items);
-    }
-    SmallVec::from_vec(items.collect())
-}
-
-/// `n` zeros as storage: inline without any allocation when they fit, else a heap buffer
-/// allocated as [`try_alloc`] does.
-pub(crate) fn try_zeros<T: Float>(op: &'static str, n: usize) -> Result<Storage<T>> {
-    if n <= INLINE_ELEMS {
-        // Already zeros: no element-by-element copy from an iterator.
-        return Ok(SmallVec::from_buf_and_len([T::ZERO; INLINE_ELEMS], n));
-    }
-    try_collect(op, n, std::iter::repeat_n(T::ZERO, n)) // a memset; `resize` is a slower loop
-}
-
-/// Allocates a vector of `n` elements without aborting the process if it is too large:
-/// an element count whose byte size overflows or that the allocator refuses is an `Err`.
-pub(crate) fn try_alloc<T>(op: &'static str, n: usize) -> Result<Vec<T>> {
-    let bytes = n.checked_mul(std::mem::size_of::<T>());
-    if bytes.is_none_or(|b| b > isize::MAX as usize) {
-        return Err(Error::SizeOverflow { op, shape: vec![n] });
-    }
-    let mut v = Vec::new();
-    v.try_reserve_exact(n)
-        .map_err(|_| Error::Alloc { op, elements: n })?;
-    Ok(v)
-}
+pub(crate) use crate::storage::{
+    INLINE_ELEMS, Storage, collect_exact, collect_storage, try_alloc, try_collect, try_zeros,
+};
 
 impl<T: Float> Tensor<T> {
     /// Wraps a buffer already known to hold `numel(shape)` elements in row-major order.
     pub(crate) fn from_parts(data: Vec<T>, shape: &[usize]) -> Tensor<T> {
-        Tensor::from_storage(SmallVec::from_vec(data), shape)
+        Tensor::from_storage(Storage::from_vec(data), shape)
     }
 
     /// [`Tensor::from_parts`] for elements already in a [`Storage`].
@@ -216,7 +144,7 @@ impl<T: Float> Tensor<T> {
 
     /// A rank-0 tensor holding `value`.
     pub fn scalar(value: T) -> Tensor<T> {
-        Tensor::from_storage(SmallVec::from_buf_and_len([value; INLINE_ELEMS], 1), &[])
+        Tensor::from_storage(Storage::inline([value; INLINE_ELEMS], 1), &[])
     }
 
     /// `[start, start + step, ...]` up to but excluding `end`, as NumPy's `arange`: the length is
@@ -392,7 +320,7 @@ impl<T: Float> Tensor<T> {
         if !(self.is_contiguous() && self.layout.offset == 0 && self.data.len() == self.len()) {
             *self = Tensor::from_parts(self.to_vec(), self.shape());
         }
-        Arc::make_mut(&mut self.data).as_mut_slice()
+        &mut Arc::make_mut(&mut self.data)[..]
     }
 
     /// Bitwise equality of shapes and elements (NaNs with equal bits compare equal).
