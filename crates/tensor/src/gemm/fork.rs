@@ -23,9 +23,9 @@ use std::time::Instant;
 pub(crate) fn run_all<'s, F: FnOnce() + Send + 's>(tasks: Vec<F>) {
     let pending = AtomicUsize::new(0);
     if rayon::current_thread_index().is_some() {
-        rayon::in_place_scope(|scope| spawn_rest(scope, &pending, tasks));
+        rayon::in_place_scope(|scope| spawn_rest(scope, &pending, tasks, false));
     } else {
-        helpers().in_place_scope(|scope| spawn_rest(scope, &pending, tasks));
+        helpers().in_place_scope(|scope| spawn_rest(scope, &pending, tasks, true));
     }
 }
 
@@ -42,11 +42,12 @@ fn helpers() -> &'static rayon::ThreadPool {
 }
 
 /// Spawns all tasks but the first into `scope`'s pool, counting them in `pending`, runs the
-/// first, then (outside a pool) spins a bounded while for the others.
+/// first, then, if `spin` (the caller is outside any pool), spins a bounded while for the others.
 fn spawn_rest<'s, F: FnOnce() + Send + 's>(
     scope: &rayon::Scope<'s>,
     pending: &'s AtomicUsize,
     tasks: Vec<F>,
+    spin: bool,
 ) {
     let mut tasks = tasks.into_iter();
     let Some(first) = tasks.next() else {
@@ -61,7 +62,7 @@ fn spawn_rest<'s, F: FnOnce() + Send + 's>(
     }
     let started = Instant::now();
     first();
-    if rayon::current_thread_index().is_none() {
+    if spin {
         let own = started.elapsed();
         let waiting = Instant::now();
         while pending.load(Ordering::Acquire) > 0 && waiting.elapsed() < own {

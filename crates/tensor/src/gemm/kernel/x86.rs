@@ -55,6 +55,30 @@ macro_rules! simd_kernel {
                 }
                 ($(is_x86_feature_detected!($feat))&&+).then_some(Self { _detected: () })
             }
+
+            /// Packs whole micro-panels of `R` lanes whose lane `i` is the contiguous run of
+            /// `kc` values at `data[offset + i * stride..]` (the rows of a row-major `A`, the
+            /// columns of a transposed `B`) into `panels`, by the register transpose.
+            #[target_feature(enable = $features)]
+            #[inline]
+            fn pack_runs<const R: usize>(
+                kc: usize,
+                data: &[$t],
+                offset: usize,
+                stride: usize,
+                panels: &mut [$t],
+            ) {
+                for (q, panel) in panels.chunks_exact_mut(kc * R).enumerate() {
+                    // (A loop, not `array::from_fn`: its closure would not be inlined across
+                    // the target-feature boundary.)
+                    let mut lanes: [&[$t]; R] = [&[]; R];
+                    for (i, lane) in lanes.iter_mut().enumerate() {
+                        let start = offset + (q * R + i) * stride;
+                        *lane = &data[start..start + kc];
+                    }
+                    $pack_rows::<R>(&lanes, panel.as_chunks_mut::<R>().0);
+                }
+            }
         }
 
         impl MicroKernel<$t> for $name {
@@ -79,16 +103,7 @@ macro_rules! simd_kernel {
                 fn pack_a(mc: usize, kc: usize, a: MatRef<'_, $t>, dst: &mut [$t]) {
                     let full = if a.cs == 1 { mc / $mr } else { 0 };
                     let (panels, edge) = dst.split_at_mut(full * kc * $mr);
-                    for (q, panel) in panels.chunks_exact_mut(kc * $mr).enumerate() {
-                        // (A loop, not `array::from_fn`: its closure would not be inlined
-                        // across the target-feature boundary.)
-                        let mut rows: [&[$t]; $mr] = [&[]; $mr];
-                        for (i, row) in rows.iter_mut().enumerate() {
-                            let start = a.offset + (q * $mr + i) * a.rs;
-                            *row = &a.data[start..start + kc];
-                        }
-                        $pack_rows::<$mr>(&rows, panel.as_chunks_mut::<$mr>().0);
-                    }
+                    $name::pack_runs::<$mr>(kc, a.data, a.offset, a.rs, panels);
                     if full * $mr < mc {
                         pack::pack_a::<$t, $mr>(mc - full * $mr, kc, a.at(full * $mr, 0), edge);
                     }
@@ -106,14 +121,7 @@ macro_rules! simd_kernel {
                     const NR: usize = $nv * $lanes;
                     let full = if b.rs == 1 { nc / NR } else { 0 };
                     let (panels, edge) = dst.split_at_mut(full * kc * NR);
-                    for (q, panel) in panels.chunks_exact_mut(kc * NR).enumerate() {
-                        let mut cols: [&[$t]; NR] = [&[]; NR];
-                        for (j, col) in cols.iter_mut().enumerate() {
-                            let start = b.offset + (q * NR + j) * b.cs;
-                            *col = &b.data[start..start + kc];
-                        }
-                        $pack_rows::<NR>(&cols, panel.as_chunks_mut::<NR>().0);
-                    }
+                    $name::pack_runs::<NR>(kc, b.data, b.offset, b.cs, panels);
                     if full * NR < nc {
                         pack::pack_b::<$t, NR>(kc, nc - full * NR, b.at(0, full * NR), edge);
                     }
