@@ -15,7 +15,9 @@
 //! Xeon of the Sapphire Rapids class (48 KiB L1d and 2 MiB L2 per core, a large shared L3) and
 //! are also sane on older cores with 32 KiB L1d / 256 KiB-1 MiB L2. On an AMD EPYC (Zen 5:
 //! 48 KiB L1d, 1 MiB L2) the AVX-512 f32 `MC` at 48, 96 or 192 measured the same within the
-//! VM's noise, and so did the f64 `KC` at 128 against 256.
+//! VM's noise, and so did the f64 `KC` at 128 against 256. On a Zen 4 EPYC (32 KiB L1d, which
+//! the AVX-512 `B` micro-panel at `KC` 256 fills alone) `KC` 128 and 192 measured 2-10% slower
+//! than 256 in f32 and f64 alike: the kernel keeps up with `B` streaming from L2.
 //! Results do not depend on `MC` or `NC`: only `KC` fixes where the sum over `k` is split. All
 //! kernels use the same `KC`, so the AVX2 and AVX-512 kernels (both fused multiply-adds, summed
 //! in the same order) give bitwise-identical products.
