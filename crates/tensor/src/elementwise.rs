@@ -280,7 +280,7 @@ impl<T: Float> Tensor<T> {
                     .collect_into_vec(&mut v);
                 Storage::from_vec(v)
             } else {
-                collect_exact(src.iter().map(|&x| f(x)))
+                collect_exact(src.iter().map(move |&x| f(x)))
             };
             return Tensor::from_storage(out, self.shape());
         }

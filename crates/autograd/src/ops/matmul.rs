@@ -77,7 +77,7 @@ impl<T: Float> Var<T> {
         }
         let inputs = [self, weight, bias];
         let tape = same_tape("linear", &inputs)?;
-        let value = self.value.matmul(&weight.value)?.add(&bias.value)?;
+        let value = self.value.linear(&weight.value, &bias.value)?;
         tape.finish("linear", &inputs, value, |c, g, i| match i {
             0 => g.matmul(&c.input(1).t()?),
             1 => c.input(0).t()?.matmul(g),

@@ -114,7 +114,7 @@ impl<T: Float> Adam<T> {
         Ok(())
     }
 
-    fn update(&mut self, p: &mut Param<T>, g: Vec<T>) -> Result<()> {
+    fn update(&mut self, p: &mut Param<T>, g: Tensor<T>) -> Result<()> {
         let s = self.state.entry(p.id()).or_insert_with(|| Moments {
             t: 0,
             m: zeros_like(p),
@@ -129,6 +129,9 @@ impl<T: Float> Adam<T> {
         let step_size = T::from_f64(self.lr / (1.0 - self.beta1.powi(s.t)));
         let bc2_sqrt = T::from_f64((1.0 - self.beta2.powi(s.t)).sqrt());
         let eps = T::from_f64(self.eps);
+        let g = g
+            .as_slice()
+            .expect("invariant: with_grads gives contiguous gradients");
         let w = p.value().to_vec();
         let (m, v) = (s.m.make_mut(), s.v.make_mut());
         let mut delta = Vec::with_capacity(g.len());

@@ -114,38 +114,40 @@ impl<T: Float> Sgd<T> {
         Ok(())
     }
 
-    fn update(&mut self, p: &mut Param<T>, g: Vec<T>) {
+    fn update(&mut self, p: &mut Param<T>, g: Tensor<T>) {
         let lr = T::from_f64(self.lr);
         let wd = T::from_f64(self.weight_decay);
         let mu = T::from_f64(self.momentum);
         let keep = T::from_f64(1.0 - self.dampening);
+        let same_shape = "invariant: the gradient has the parameter's shape";
         let mut d = g;
         if self.weight_decay != 0.0 {
-            for (d, &w) in d.iter_mut().zip(p.value().to_vec().iter()) {
-                *d += wd * w;
-            }
+            d = d
+                .zip_with(p.value(), "sgd", move |d, w| d + wd * w)
+                .expect(same_shape);
         }
         if self.momentum != 0.0 {
-            match self.velocity.get_mut(&p.id()) {
-                None => {
-                    let b = Tensor::from_vec(d.clone(), p.shape())
-                        .expect("invariant: the gradient has the parameter's shape");
-                    self.velocity.insert(p.id(), b);
-                }
-                Some(b) => {
-                    for (b, &d) in b.make_mut().iter_mut().zip(&d) {
-                        *b = mu * *b + keep * d;
-                    }
-                }
-            }
-            let b = self.velocity[&p.id()].to_vec();
-            for (d, b) in d.iter_mut().zip(b) {
-                *d = if self.nesterov { *d + mu * b } else { b };
-            }
+            let b = match self.velocity.get_mut(&p.id()) {
+                None => d.clone(),
+                Some(b) => b
+                    .zip_with(&d, "sgd", move |b, d| mu * b + keep * d)
+                    .expect(same_shape),
+            };
+            self.velocity.insert(p.id(), b.clone());
+            d = if self.nesterov {
+                d.zip_with(&b, "sgd", move |d, b| d + mu * b)
+                    .expect(same_shape)
+            } else {
+                b
+            };
         }
-        for (w, d) in p.make_mut().iter_mut().zip(d) {
-            *w -= lr * d;
-        }
+        // A new value from one pass over `w` and `d`: the tape that computed the gradient
+        // usually still holds the old value, so updating it in place would copy it first.
+        let w = p
+            .value()
+            .zip_with(&d, "sgd", move |w, d| w - lr * d)
+            .expect(same_shape);
+        p.set(w).expect(same_shape);
     }
 }
 

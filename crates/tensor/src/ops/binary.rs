@@ -20,7 +20,7 @@ macro_rules! binary_ops {
 
                 #[doc = concat!("[`Tensor::", stringify!($name), "`] with a scalar right operand.")]
                 pub fn $scalar(&self, $b: T) -> Tensor<T> {
-                    self.map_cost(Cost::$cost, |$a| $body)
+                    self.map_cost(Cost::$cost, move |$a| $body)
                 }
             )*
         }
@@ -67,12 +67,12 @@ binary_ops! {
 impl<T: Float> Tensor<T> {
     /// `s - x` for a scalar `s` (NumPy's `s - x`).
     pub fn rsub_scalar(&self, s: T) -> Tensor<T> {
-        self.map(|x| s - x)
+        self.map(move |x| s - x)
     }
 
     /// `s / x` for a scalar `s` (NumPy's `s / x`).
     pub fn rdiv_scalar(&self, s: T) -> Tensor<T> {
-        self.map(|x| s / x)
+        self.map(move |x| s / x)
     }
 
     /// `cond ? self : other` elementwise with broadcasting of all three, where `cond` is nonzero.

@@ -170,6 +170,39 @@ impl<T: Float> Tensor<T> {
         Ok(Tensor::from_storage(out, &out_shape))
     }
 
+    /// `self @ weight + bias`, a fully connected layer: exactly
+    /// `self.matmul(weight)?.add(bias)`, with a row bias (`[n]` or `[1, n]` against the
+    /// `[m, n]` product) added into the product's own buffer instead of a second one; each
+    /// element is the same `sum + b`. Other shapes take the two ops.
+    ///
+    /// # Errors
+    /// As [`Tensor::matmul`] and [`Tensor::add`].
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// let w = Tensor::<f64>::from_vec(vec![1.0, 0.0, 0.0, 1.0], &[2, 2])?;
+    /// let b = Tensor::<f64>::from_vec(vec![0.5, -0.5], &[1, 2])?;
+    /// assert_eq!(x.linear(&w, &b)?.to_vec(), vec![1.5, 1.5, 3.5, 3.5]);
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn linear(&self, weight: &Tensor<T>, bias: &Tensor<T>) -> Result<Tensor<T>> {
+        let mut out = self.matmul(weight)?;
+        let n = *out.shape().last().unwrap_or(&0);
+        let row_bias = out.ndim() == 2 && bias.shape().iter().rev().skip(1).all(|&d| d == 1);
+        match bias.as_slice() {
+            Some(b) if row_bias && bias.ndim() <= 2 && b.len() == n && n > 0 => {
+                for row in out.make_mut().chunks_exact_mut(n) {
+                    for (o, &b) in row.iter_mut().zip(b) {
+                        *o += b;
+                    }
+                }
+                Ok(out)
+            }
+            _ => out.add(bias),
+        }
+    }
+
     /// The `bi`-th matrix (row-major over the leading axes) as a GEMM operand.
     fn mat(&self, bi: usize) -> MatRef<'_, T> {
         let l = self.layout();
@@ -236,6 +269,36 @@ mod tests {
             e.to_string().contains("batch dimensions [3] and [2]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn linear_is_the_product_plus_the_broadcast_bias() {
+        // Row biases ([n], [1, n]) take the in-place add; a column and a full bias the add op.
+        let (x, w) = (iota(&[5, 3]), iota(&[3, 4]));
+        let xw = naive(&x, &w);
+        for bias_shape in [&[4][..], &[1, 4], &[5, 1], &[5, 4], &[1, 1]] {
+            let b = Tensor::from_fn(bias_shape, |i| 0.25 * i as f64 - 1.0).unwrap();
+            let bv = b.to_vec();
+            let want: Vec<f64> = (0..20)
+                .map(|k| {
+                    let (i, j) = (k / 4, k % 4);
+                    let bij = match bias_shape {
+                        [4] | [1, 4] => bv[j],
+                        [5, 1] => bv[i],
+                        [1, 1] => bv[0],
+                        _ => bv[k],
+                    };
+                    xw[k] + bij
+                })
+                .collect();
+            let got = x.linear(&w, &b).unwrap();
+            assert_eq!(
+                (got.shape(), got.to_vec()),
+                (&[5, 4][..], want),
+                "{bias_shape:?}"
+            );
+        }
+        assert!(x.linear(&w, &iota(&[3])).is_err());
     }
 
     #[test]

@@ -19,6 +19,10 @@ use crate::tensor::{Storage, Tensor, collect_storage};
 /// Outputs per parallel task of a reduction along an axis.
 const FOLD_CHUNK: usize = 1 << 12;
 
+/// Outputs folded at once, in registers, along a leading axis of a contiguous tensor: 16 f32
+/// (four SSE2 registers) or 16 f64 (eight).
+const FOLD_COLS: usize = 16;
+
 /// NumPy's block size for pairwise summation.
 const PW_BLOCKSIZE: usize = 128;
 
@@ -110,8 +114,24 @@ impl<T: Float> Tensor<T> {
                     .chunks_exact_mut(inner)
                     .zip(data.chunks_exact(n * inner))
                 {
+                    // `FOLD_COLS` outputs at a time stay in registers while the `n` rows stream
+                    // past, instead of loading and storing every output once per row (a bias
+                    // gradient's `sum(axis=0)` over 256 rows). Each output still folds its
+                    // inputs in row order.
+                    let (cols, rest) = acc.as_chunks_mut::<FOLD_COLS>();
+                    for (c, sums) in cols.iter_mut().enumerate() {
+                        let mut regs = *sums;
+                        for (i, row) in block.chunks_exact(inner).enumerate() {
+                            let xs = &row[c * FOLD_COLS..][..FOLD_COLS];
+                            for (a, &x) in regs.iter_mut().zip(xs) {
+                                *a = step(*a, x, i);
+                            }
+                        }
+                        *sums = regs;
+                    }
+                    let done = inner - rest.len();
                     for (i, row) in block.chunks_exact(inner).enumerate() {
-                        for (a, &x) in acc.iter_mut().zip(row) {
+                        for (a, &x) in rest.iter_mut().zip(&row[done..]) {
                             *a = step(*a, x, i);
                         }
                     }
