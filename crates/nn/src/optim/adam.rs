@@ -114,7 +114,7 @@ impl<T: Float> Adam<T> {
         Ok(())
     }
 
-    fn update(&mut self, p: &mut Param<T>, g: Vec<T>) -> Result<()> {
+    fn update(&mut self, p: &mut Param<T>, g: &[T]) -> Result<()> {
         let s = self.state.entry(p.id()).or_insert_with(|| Moments {
             t: 0,
             m: zeros_like(p),
@@ -153,7 +153,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()> {
         self.validate()?;
         for (p, g) in with_grads("adam", params, grads, self.check_finite)? {
-            self.update(p, g)?;
+            self.update(p, &g)?;
         }
         Ok(())
     }

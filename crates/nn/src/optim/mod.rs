@@ -19,6 +19,8 @@ pub use adam::Adam;
 pub use sgd::Sgd;
 pub use state::{OptimizerState, ParamState, Stateful};
 
+use std::borrow::Cow;
+
 use autograd::Gradients;
 use tensor::{Error, Float, Result, Tensor};
 
@@ -142,13 +144,14 @@ fn all_finite<T: Float>(t: &Tensor<T>) -> bool {
 /// Each parameter that has a gradient, with the gradient's elements (row-major), after the
 /// checks described in [`Optimizer::step_params`] (the finiteness one when `check_finite`).
 /// Every gradient is collected and checked before the caller updates anything, so an error
-/// leaves the parameters and the optimizer's state as they were.
-pub(crate) fn with_grads<'p, T: Float>(
+/// leaves the parameters and the optimizer's state as they were. The elements are borrowed from
+/// the store (its gradients are contiguous), not copied.
+pub(crate) fn with_grads<'p, 'g, T: Float>(
     op: &'static str,
     params: Vec<&'p mut Param<T>>,
-    grads: &Gradients<T>,
+    grads: &'g Gradients<T>,
     check_finite: bool,
-) -> Result<Vec<(&'p mut Param<T>, Vec<T>)>> {
+) -> Result<Vec<(&'p mut Param<T>, Cow<'g, [T]>)>> {
     // Duplicates found by sorting the ids: O(P log P) and one allocation (a `HashSet` hashed
     // each id and allocated its table, a visible part of a small model's step).
     let mut ids: Vec<_> = params.iter().map(|p| p.id()).collect();
@@ -174,7 +177,7 @@ pub(crate) fn with_grads<'p, T: Float>(
                 reason: format!("the gradient of '{}' has another shape", p.name()),
             });
         }
-        let g = g.to_vec();
+        let g = g.as_slice().map_or_else(|| Cow::Owned(g.to_vec()), Cow::Borrowed);
         if check_finite && let Some(bad) = g.iter().position(|x| !x.is_finite()) {
             let count = g.iter().filter(|x| !x.is_finite()).count();
             return Err(Error::NonFinite {

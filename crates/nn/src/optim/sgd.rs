@@ -1,6 +1,7 @@
 //! Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov) and weight
 //! decay, with PyTorch's `torch.optim.SGD` update rule.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use autograd::{Gradients, ParamId};
@@ -114,36 +115,37 @@ impl<T: Float> Sgd<T> {
         Ok(())
     }
 
-    fn update(&mut self, p: &mut Param<T>, g: Vec<T>) {
+    fn update(&mut self, p: &mut Param<T>, g: &[T]) {
         let lr = T::from_f64(self.lr);
         let wd = T::from_f64(self.weight_decay);
         let mu = T::from_f64(self.momentum);
         let keep = T::from_f64(1.0 - self.dampening);
-        let mut d = g;
+        // Plain SGD applies the gradient as it is; decay and momentum edit a copy of it.
+        let mut d = Cow::Borrowed(g);
         if self.weight_decay != 0.0 {
-            for (d, &w) in d.iter_mut().zip(p.value().to_vec().iter()) {
+            for (d, &w) in d.to_mut().iter_mut().zip(p.value().to_vec().iter()) {
                 *d += wd * w;
             }
         }
         if self.momentum != 0.0 {
             match self.velocity.get_mut(&p.id()) {
                 None => {
-                    let b = Tensor::from_vec(d.clone(), p.shape())
+                    let b = Tensor::from_vec(d.to_vec(), p.shape())
                         .expect("invariant: the gradient has the parameter's shape");
                     self.velocity.insert(p.id(), b);
                 }
                 Some(b) => {
-                    for (b, &d) in b.make_mut().iter_mut().zip(&d) {
+                    for (b, &d) in b.make_mut().iter_mut().zip(d.iter()) {
                         *b = mu * *b + keep * d;
                     }
                 }
             }
             let b = self.velocity[&p.id()].to_vec();
-            for (d, b) in d.iter_mut().zip(b) {
+            for (d, b) in d.to_mut().iter_mut().zip(b) {
                 *d = if self.nesterov { *d + mu * b } else { b };
             }
         }
-        for (w, d) in p.make_mut().iter_mut().zip(d) {
+        for (w, &d) in p.make_mut().iter_mut().zip(d.iter()) {
             *w -= lr * d;
         }
     }
@@ -153,7 +155,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step_params(&mut self, params: Vec<&mut Param<T>>, grads: &Gradients<T>) -> Result<()> {
         self.validate()?;
         for (p, g) in with_grads("sgd", params, grads, self.check_finite)? {
-            self.update(p, g);
+            self.update(p, &g);
         }
         Ok(())
     }
