@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::{Axis, Dims, Layout, copy_dims, resolve_axis};
-use crate::tensor::{Storage, Tensor, collect_storage};
+use crate::tensor::{INLINE_ELEMS, Storage, Tensor, collect_storage};
 
 /// Outputs per parallel task of a reduction along an axis.
 const FOLD_CHUNK: usize = 1 << 12;
@@ -97,7 +97,14 @@ impl<T: Float> Tensor<T> {
             // Contiguous: the input is `[outer, n, inner]` and each output row `inner` long
             // folds `n` input rows in order, with no strided walk per step.
             let inner: usize = self.shape()[axis + 1..].iter().product();
-            let mut acc = vec![init; out_n];
+            // On the stack for a small output (a bias's gradient): no allocation to fold into.
+            let (mut small, mut large) = ([init; INLINE_ELEMS], Vec::new());
+            let acc: &mut [S] = if out_n <= INLINE_ELEMS {
+                &mut small[..out_n]
+            } else {
+                large.resize(out_n, init);
+                &mut large
+            };
             if inner == 1 && n > 0 {
                 // Along the last axis: each output folds one contiguous row.
                 for (a, row) in acc.iter_mut().zip(data.chunks_exact(n)) {
@@ -117,7 +124,7 @@ impl<T: Float> Tensor<T> {
                     }
                 }
             }
-            let out = collect_storage(out_n, acc.into_iter().map(|a| finish(a, n)));
+            let out = collect_storage(out_n, acc.iter().map(|&a| finish(a, n)));
             return Tensor::from_storage(out, &reduced_shape(self.shape(), axis, keepdims));
         }
         let data = &self.data[..];
@@ -165,9 +172,15 @@ impl<T: Float> Tensor<T> {
     /// # Ok::<(), tensor::Error>(())
     /// ```
     pub fn sum(&self) -> Tensor<T> {
-        let c = self.contiguous();
-        let s = c.as_slice().expect("invariant: contiguous() is contiguous");
-        Tensor::scalar(pairwise_sum(s))
+        Tensor::scalar(self.sum_value())
+    }
+
+    /// The sum of all elements, pairwise in row-major order.
+    fn sum_value(&self) -> T {
+        match self.as_slice() {
+            Some(s) => pairwise_sum(s),
+            None => pairwise_sum(&self.to_vec()),
+        }
     }
 
     /// Sum along `axis` (negative counts from the end); `keepdims` keeps it with length 1.
@@ -229,7 +242,7 @@ impl<T: Float> Tensor<T> {
 
     /// Mean of all elements (NaN for an empty tensor, as NumPy).
     pub fn mean(&self) -> Tensor<T> {
-        Tensor::scalar(self.sum().data[0] / T::from_usize(self.len()))
+        Tensor::scalar(self.sum_value() / T::from_usize(self.len()))
     }
 
     /// Mean along `axis`.
@@ -432,12 +445,17 @@ impl<T: Float> Tensor<T> {
         Layout::contiguous(shape)
             .broadcast_to("sum_to", self.shape())
             .map_err(|_| err())?;
+        // Sum (keeping dims) over the leading axes `shape` lacks and the axes it has as 1, highest
+        // first as `sum_axes` does, then drop the leading ones. No list of axes is built: this
+        // runs once per broadcast operand in every backward pass (a bias's gradient).
         let lead = self.ndim() - shape.len();
-        let axes: Vec<isize> = (0..self.ndim())
-            .filter(|&i| i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1))
-            .map(|i| i as isize)
-            .collect();
-        self.sum_axes(&axes, true)?.reshape(shape)
+        let mut out = self.clone();
+        for i in (0..self.ndim()).rev() {
+            if i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1) {
+                out = out.sum_axis(i, true)?;
+            }
+        }
+        if lead == 0 { Ok(out) } else { out.reshape(shape) }
     }
 }
 
