@@ -177,7 +177,9 @@ pub(crate) fn with_grads<'p, 'g, T: Float>(
                 reason: format!("the gradient of '{}' has another shape", p.name()),
             });
         }
-        let g = g.as_slice().map_or_else(|| Cow::Owned(g.to_vec()), Cow::Borrowed);
+        let g = g
+            .as_slice()
+            .map_or_else(|| Cow::Owned(g.to_vec()), Cow::Borrowed);
         if check_finite && let Some(bad) = g.iter().position(|x| !x.is_finite()) {
             let count = g.iter().filter(|x| !x.is_finite()).count();
             return Err(Error::NonFinite {

@@ -245,6 +245,38 @@ impl<T: Float> Tensor<T> {
         Tensor::scalar(self.sum_value() / T::from_usize(self.len()))
     }
 
+    /// `self.sum_axis(1, false)?.mean()` of a matrix as a number: the mean over rows of each
+    /// row's sum, bit for bit as those two ops compute it, without the tensor of row sums and the
+    /// scalar (a loss's last step, run once per training step).
+    ///
+    /// # Errors
+    /// [`Error::Rank`] unless 2-D.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+    /// assert_eq!(x.mean_of_row_sums()?, 10.5); // (6 + 15) / 2
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn mean_of_row_sums(&self) -> Result<T> {
+        let &[rows, cols] = self.shape() else {
+            return Err(Error::Rank {
+                op: "mean_of_row_sums",
+                expected: "2-D".into(),
+                shape: self.shape().to_vec(),
+            });
+        };
+        let Some(data) = self.as_slice() else {
+            return Ok(self.sum_axis(1, false)?.mean().data[0]);
+        };
+        // `sum_axis` sums each contiguous row pairwise (in order below 8 elements, which is what
+        // `pairwise_sum` does there too), and `mean` sums the row sums pairwise.
+        let row_sums: Vec<T> = (0..rows)
+            .map(|r| pairwise_sum(&data[r * cols..(r + 1) * cols]))
+            .collect();
+        Ok(pairwise_sum(&row_sums) / T::from_usize(rows))
+    }
+
     /// Mean along `axis`.
     ///
     /// # Errors
@@ -455,7 +487,11 @@ impl<T: Float> Tensor<T> {
                 out = out.sum_axis(i, true)?;
             }
         }
-        if lead == 0 { Ok(out) } else { out.reshape(shape) }
+        if lead == 0 {
+            Ok(out)
+        } else {
+            out.reshape(shape)
+        }
     }
 }
 
@@ -485,6 +521,27 @@ mod tests {
 
     fn t(v: &[f64], s: &[usize]) -> Tensor<f64> {
         Tensor::from_vec(v.to_vec(), s).unwrap()
+    }
+
+    #[test]
+    fn mean_of_row_sums_is_bitwise_the_composed_ops() {
+        // Row lengths below, at and above the pairwise block of 8; a transposed (strided) view;
+        // no rows (NaN) and empty rows (0).
+        let mut rng = crate::NumpyRng::new(5);
+        for &(rows, cols) in &[(4, 3), (5, 8), (7, 19), (300, 10), (0, 3), (3, 0)] {
+            let x = crate::Tensor::<f64>::randn(&[rows, cols], &mut rng).unwrap();
+            for t in [x.clone(), x.t().unwrap()] {
+                let want = t.sum_axis(1, false).unwrap().mean().item().unwrap();
+                let got = t.mean_of_row_sums().unwrap();
+                assert_eq!(got.to_bits(), want.to_bits(), "{:?}", t.shape());
+            }
+        }
+        assert!(
+            crate::Tensor::<f32>::zeros(&[3])
+                .unwrap()
+                .mean_of_row_sums()
+                .is_err()
+        );
     }
 
     #[test]
