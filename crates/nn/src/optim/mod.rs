@@ -141,6 +141,9 @@ fn all_finite<T: Float>(t: &Tensor<T>) -> bool {
     }
 }
 
+/// A parameter and its gradient's elements, borrowed from the store when contiguous.
+pub(crate) type ParamAndGradient<'p, 'g, T> = (&'p mut Param<T>, Cow<'g, [T]>);
+
 /// Each parameter that has a gradient, with the gradient's elements (row-major), after the
 /// checks described in [`Optimizer::step_params`] (the finiteness one when `check_finite`).
 /// Every gradient is collected and checked before the caller updates anything, so an error
@@ -151,7 +154,7 @@ pub(crate) fn with_grads<'p, 'g, T: Float>(
     params: Vec<&'p mut Param<T>>,
     grads: &'g Gradients<T>,
     check_finite: bool,
-) -> Result<Vec<(&'p mut Param<T>, Cow<'g, [T]>)>> {
+) -> Result<Vec<ParamAndGradient<'p, 'g, T>>> {
     // Duplicates found by sorting the ids: O(P log P) and one allocation (a `HashSet` hashed
     // each id and allocated its table, a visible part of a small model's step).
     let mut ids: Vec<_> = params.iter().map(|p| p.id()).collect();
