@@ -199,7 +199,7 @@ impl<T: Float> Tape<T> {
         };
         let nodes = self.inner.nodes.borrow();
         match nodes.get(n.index()) {
-            Some(node) if node.rule.is_none() => {
+            Some(node) if node.record.is_none() => {
                 format!(
                     "leaf node {} ({}): the value was given, not computed",
                     n.index(),

@@ -260,52 +260,48 @@ impl<T: Float> Var<T> {
         grads[root.0] = Some(tape.constant(seed));
         for id in (0..=root.0).rev() {
             let Some(g) = grads[id].take() else { continue };
-            // Move out what the rule needs (and put it back after, error or not): under
-            // create_graph the rule appends to the node list, so the list must not stay borrowed
-            // while it runs, and moving is cheaper than cloning the inputs and the rule.
+            // Move the node's record out while its rule runs (and put it back after, error or
+            // not): under create_graph the rule appends to the node list, so the list must not
+            // stay borrowed meanwhile.
             let taken = {
                 let mut nodes = tape.inner.nodes.borrow_mut();
                 let node = &mut nodes[id];
-                node.rule.take().map(|rule| {
-                    (
-                        node.op,
-                        rule,
-                        std::mem::take(&mut node.inputs),
-                        node.value.clone(),
-                    )
-                })
+                node.record
+                    .take()
+                    .map(|record| (node.op, record, node.value.clone()))
             };
-            let Some((node_op, rule, inputs, output)) = taken else {
+            let Some((node_op, record, output)) = taken else {
                 grads[id] = Some(g);
                 continue;
             };
             let ctx = Ctx {
                 tape,
                 node: NodeId(id),
-                inputs: &inputs,
+                inputs: &record.inputs,
                 output: &output,
             };
-            let result = propagate(&ctx, node_op, &rule, &g, anomaly, &mut grads);
-            {
-                let mut nodes = tape.inner.nodes.borrow_mut();
-                let node = &mut nodes[id];
-                node.rule = Some(rule);
-                node.inputs = inputs;
-            }
+            let result = propagate(&ctx, node_op, &record.rule, &g, anomaly, &mut grads);
+            tape.inner.nodes.borrow_mut()[id].record = Some(record);
             result?;
             grads[id] = Some(g);
         }
         drop(scope);
         // Only parameters that received a gradient: the store's slots may grow past the pass's
         // nodes (parameters added from another store), so no entry may point beyond them.
-        let mut params = tape.inner.params.borrow().clone();
-        params.retain(|&(_, n)| grads.get(n.0).is_some_and(Option::is_some));
+        let params = tape
+            .inner
+            .params
+            .borrow()
+            .iter()
+            .copied()
+            .filter(|&(_, n)| grads.get(n.0).is_some_and(Option::is_some))
+            .collect();
         Ok(Gradients {
             tape_id: Some(tape.id()),
             node_slots: grads.len(),
             slots: grads
                 .into_iter()
-                .map(|g| g.map(|v| (v.value.contiguous(), v.node)))
+                .map(|g| g.map(|v| (v.value.into_contiguous(), v.node)))
                 .collect(),
             params,
         })

@@ -30,8 +30,9 @@ impl<T: Float> Tape<T> {
         // `write!` to a String cannot fail.
         for (i, n) in nodes.iter().enumerate() {
             let _ = writeln!(s, "  n{i} [label=\"{} {:?}\"];", n.op, n.value.shape());
-            let many = n.inputs.len() > 1;
-            for (k, input) in n.inputs.iter().enumerate() {
+            let inputs = n.record.as_ref().map_or(&[][..], |r| &r.inputs[..]);
+            let many = inputs.len() > 1;
+            for (k, input) in inputs.iter().enumerate() {
                 let edge_label = if many {
                     format!(" [label=\"{k}\"]")
                 } else {

@@ -70,28 +70,36 @@ pub(crate) struct Input<T: Float> {
 ///
 /// `Send` is required although rules never cross threads: it stops a rule from capturing a
 /// [`Var`] (which holds an `Rc` of the tape), the one way a reference cycle could appear.
+pub(crate) type Rule<T> = dyn Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send;
+
+/// What an op's node records besides its value: its inputs and its rule (`R`, the closure, is
+/// unsized to [`Rule`] once boxed).
 ///
-/// A `Box`, not an `Rc`: most rules capture nothing (or a few numbers), and a boxed closure that
-/// captures nothing is not allocated at all. Backward moves the rule out of its node while it
-/// runs and puts it back after, so it needs no shared handle.
-pub(crate) type Rule<T> = Box<dyn Fn(&Ctx<'_, T>, &Var<T>, usize) -> Result<Var<T>> + Send>;
+/// One box per op holds both, captures included, so that a node stays a few words: a leaf (a
+/// step records one per parameter) is just its value, pushing a node moves little, and backward
+/// moves the box out of its node while the rule runs (under `backward_with_graph` the rule
+/// appends to the node list, which must not stay borrowed) and puts it back after.
+pub(crate) struct Record<T: Float, R: ?Sized = Rule<T>> {
+    /// Inline up to three: a binary op, and `linear`'s `x`, `W` and `b`.
+    pub inputs: SmallVec<[Input<T>; 3]>,
+    pub rule: R,
+}
 
 /// A recorded operation.
 pub(crate) struct Node<T: Float> {
     pub op: &'static str,
     pub value: Tensor<T>,
-    /// Inline up to three: a binary op, and `linear`'s `x`, `W` and `b`.
-    pub inputs: SmallVec<[Input<T>; 3]>,
     /// `None` for leaves (`tape.var`, `tape.param`).
-    pub rule: Option<Rule<T>>,
+    pub record: Option<Box<Record<T>>>,
 }
 
 pub(crate) struct Inner<T: Float> {
     pub id: u64,
     pub nodes: RefCell<Vec<Node<T>>>,
     /// The parameters recorded with [`Tape::param`], sorted by id (a model registers a handful,
-    /// usually in increasing id order, so a sorted `Vec` beats hashing each id).
-    pub params: RefCell<Vec<(ParamId, NodeId)>>,
+    /// usually in increasing id order, so a sorted list beats hashing each id), inline for a
+    /// small model's handful (no allocation per tape).
+    pub params: RefCell<SmallVec<[(ParamId, NodeId); 8]>>,
     /// Nesting depth of `no_grad` scopes (and of plain backward passes): 0 means recording.
     pub no_grad: Cell<usize>,
     /// Nesting depth of backward passes in progress; forward anomaly checks are off inside them
@@ -151,7 +159,7 @@ impl<T: Float> Tape<T> {
                 // Room for a small model's step (the sensors MLP records 9 nodes) without
                 // regrowing the list as it is recorded.
                 nodes: RefCell::new(Vec::with_capacity(16)),
-                params: RefCell::new(Vec::new()),
+                params: RefCell::new(SmallVec::new()),
                 no_grad: Cell::new(0),
                 in_backward: Cell::new(0),
                 anomaly: Cell::new(false),
@@ -269,8 +277,7 @@ impl<T: Float> Tape<T> {
         self.push(Node {
             op,
             value,
-            inputs: SmallVec::new(),
-            rule: None,
+            record: None,
         })
     }
 
@@ -311,14 +318,16 @@ impl<T: Float> Tape<T> {
                 self.push(Node {
                     op,
                     value: value.clone(),
-                    inputs: inputs
-                        .iter()
-                        .map(|v| Input {
-                            node: v.node,
-                            value: v.value.clone(),
-                        })
-                        .collect(),
-                    rule: Some(Box::new(rule)),
+                    record: Some(Box::new(Record {
+                        inputs: inputs
+                            .iter()
+                            .map(|v| Input {
+                                node: v.node,
+                                value: v.value.clone(),
+                            })
+                            .collect(),
+                        rule,
+                    })),
                 }),
             )
         } else {

@@ -297,10 +297,24 @@ impl<T: Float> Tensor<T> {
     /// A contiguous tensor with the same elements: `self` (shared) if already contiguous,
     /// otherwise a copy.
     pub fn contiguous(&self) -> Tensor<T> {
-        if self.is_contiguous() && self.layout.offset == 0 && self.data.len() == self.len() {
+        if self.spans_its_storage() {
             return self.clone();
         }
         Tensor::from_parts(self.to_vec(), self.shape())
+    }
+
+    /// [`Tensor::contiguous`] by value: `self` itself, without a clone, if already contiguous.
+    pub fn into_contiguous(self) -> Tensor<T> {
+        if self.spans_its_storage() {
+            self
+        } else {
+            self.contiguous()
+        }
+    }
+
+    /// `true` if the elements are the whole storage, in row-major order.
+    fn spans_its_storage(&self) -> bool {
+        self.is_contiguous() && self.layout.offset == 0 && self.data.len() == self.len()
     }
 
     /// The elements converted to another float type.
@@ -317,7 +331,7 @@ impl<T: Float> Tensor<T> {
     /// Mutable access to the elements in row-major order, copying the storage first if it is
     /// shared or if this tensor is a view (copy-on-write: tensors saved elsewhere never change).
     pub fn make_mut(&mut self) -> &mut [T] {
-        if !(self.is_contiguous() && self.layout.offset == 0 && self.data.len() == self.len()) {
+        if !self.spans_its_storage() {
             *self = Tensor::from_parts(self.to_vec(), self.shape());
         }
         &mut Arc::make_mut(&mut self.data)[..]

@@ -78,10 +78,23 @@ impl<T: Float> Var<T> {
         let inputs = [self, weight, bias];
         let tape = same_tape("linear", &inputs)?;
         let value = self.value.linear(&weight.value, &bias.value)?;
-        tape.finish("linear", &inputs, value, |c, g, i| match i {
-            0 => g.matmul(&c.input(1).t()?),
-            1 => c.input(0).t()?.matmul(g),
-            _ => Ok(g.clone()),
+        tape.finish("linear", &inputs, value, |c, g, i| {
+            if !c.recording() {
+                // A plain backward: the products of the tensors themselves, without a `Var` for
+                // each operand and each transposed view (this rule runs for every layer of
+                // every training step).
+                let (g, x, w) = (g.value(), c.value(0), c.value(1));
+                return Ok(c.constant(match i {
+                    0 => g.matmul(&w.t()?)?,
+                    1 => x.t()?.matmul(g)?,
+                    _ => g.clone(),
+                }));
+            }
+            match i {
+                0 => g.matmul(&c.input(1).t()?),
+                1 => c.input(0).t()?.matmul(g),
+                _ => Ok(g.clone()),
+            }
         })
     }
 }

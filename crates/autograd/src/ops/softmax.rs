@@ -116,7 +116,7 @@ impl<T: Float> Var<T> {
         }
         let (probs, log_probs) = self.value.softmax_and_log_softmax(1)?;
         // As `y.mul(&z.log_softmax(1)?)?.sum_axis(1, false)?.mean()?.neg()` computes it.
-        let value = target.mul(&log_probs)?.sum_axis(1, false)?.mean().neg();
+        let value = Tensor::scalar(-target.mul(&log_probs)?.mean_of_row_sums()?);
         // One-hot rows (the common case) sum to exactly 1 in any order, and then `p * 1 - y`
         // is `p - y`: the row sums are needed only for other targets.
         let one_hot = target.as_slice().is_some_and(|t| {

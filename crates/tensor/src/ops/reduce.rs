@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::iter::for_each_run_in;
 use crate::shape::{Axis, Dims, Layout, copy_dims, resolve_axis};
-use crate::tensor::{Storage, Tensor, collect_storage};
+use crate::tensor::{INLINE_ELEMS, Storage, Tensor, collect_storage};
 
 /// Outputs per parallel task of a reduction along an axis.
 const FOLD_CHUNK: usize = 1 << 12;
@@ -101,7 +101,14 @@ impl<T: Float> Tensor<T> {
             // Contiguous: the input is `[outer, n, inner]` and each output row `inner` long
             // folds `n` input rows in order, with no strided walk per step.
             let inner: usize = self.shape()[axis + 1..].iter().product();
-            let mut acc = vec![init; out_n];
+            // On the stack for a small output (a bias's gradient): no allocation to fold into.
+            let (mut small, mut large) = ([init; INLINE_ELEMS], Vec::new());
+            let acc: &mut [S] = if out_n <= INLINE_ELEMS {
+                &mut small[..out_n]
+            } else {
+                large.resize(out_n, init);
+                &mut large
+            };
             if inner == 1 && n > 0 {
                 // Along the last axis: each output folds one contiguous row.
                 for (a, row) in acc.iter_mut().zip(data.chunks_exact(n)) {
@@ -137,7 +144,7 @@ impl<T: Float> Tensor<T> {
                     }
                 }
             }
-            let out = collect_storage(out_n, acc.into_iter().map(|a| finish(a, n)));
+            let out = collect_storage(out_n, acc.iter().map(|&a| finish(a, n)));
             return Tensor::from_storage(out, &reduced_shape(self.shape(), axis, keepdims));
         }
         let data = &self.data[..];
@@ -185,9 +192,15 @@ impl<T: Float> Tensor<T> {
     /// # Ok::<(), tensor::Error>(())
     /// ```
     pub fn sum(&self) -> Tensor<T> {
-        let c = self.contiguous();
-        let s = c.as_slice().expect("invariant: contiguous() is contiguous");
-        Tensor::scalar(pairwise_sum(s))
+        Tensor::scalar(self.sum_value())
+    }
+
+    /// The sum of all elements, pairwise in row-major order.
+    fn sum_value(&self) -> T {
+        match self.as_slice() {
+            Some(s) => pairwise_sum(s),
+            None => pairwise_sum(&self.to_vec()),
+        }
     }
 
     /// Sum along `axis` (negative counts from the end); `keepdims` keeps it with length 1.
@@ -249,7 +262,39 @@ impl<T: Float> Tensor<T> {
 
     /// Mean of all elements (NaN for an empty tensor, as NumPy).
     pub fn mean(&self) -> Tensor<T> {
-        Tensor::scalar(self.sum().data[0] / T::from_usize(self.len()))
+        Tensor::scalar(self.sum_value() / T::from_usize(self.len()))
+    }
+
+    /// `self.sum_axis(1, false)?.mean()` of a matrix as a number: the mean over rows of each
+    /// row's sum, bit for bit as those two ops compute it, without the tensor of row sums and the
+    /// scalar (a loss's last step, run once per training step).
+    ///
+    /// # Errors
+    /// [`Error::Rank`] unless 2-D.
+    ///
+    /// ```
+    /// use tensor::Tensor;
+    /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+    /// assert_eq!(x.mean_of_row_sums()?, 10.5); // (6 + 15) / 2
+    /// # Ok::<(), tensor::Error>(())
+    /// ```
+    pub fn mean_of_row_sums(&self) -> Result<T> {
+        let &[rows, cols] = self.shape() else {
+            return Err(Error::Rank {
+                op: "mean_of_row_sums",
+                expected: "2-D".into(),
+                shape: self.shape().to_vec(),
+            });
+        };
+        let Some(data) = self.as_slice() else {
+            return Ok(self.sum_axis(1, false)?.mean().data[0]);
+        };
+        // `sum_axis` sums each contiguous row pairwise (in order below 8 elements, which is what
+        // `pairwise_sum` does there too), and `mean` sums the row sums pairwise.
+        let row_sums: Vec<T> = (0..rows)
+            .map(|r| pairwise_sum(&data[r * cols..(r + 1) * cols]))
+            .collect();
+        Ok(pairwise_sum(&row_sums) / T::from_usize(rows))
     }
 
     /// Mean along `axis`.
@@ -452,12 +497,21 @@ impl<T: Float> Tensor<T> {
         Layout::contiguous(shape)
             .broadcast_to("sum_to", self.shape())
             .map_err(|_| err())?;
+        // Sum (keeping dims) over the leading axes `shape` lacks and the axes it has as 1, highest
+        // first as `sum_axes` does, then drop the leading ones. No list of axes is built: this
+        // runs once per broadcast operand in every backward pass (a bias's gradient).
         let lead = self.ndim() - shape.len();
-        let axes: Vec<isize> = (0..self.ndim())
-            .filter(|&i| i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1))
-            .map(|i| i as isize)
-            .collect();
-        self.sum_axes(&axes, true)?.reshape(shape)
+        let mut out = self.clone();
+        for i in (0..self.ndim()).rev() {
+            if i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1) {
+                out = out.sum_axis(i, true)?;
+            }
+        }
+        if lead == 0 {
+            Ok(out)
+        } else {
+            out.reshape(shape)
+        }
     }
 }
 
@@ -487,6 +541,27 @@ mod tests {
 
     fn t(v: &[f64], s: &[usize]) -> Tensor<f64> {
         Tensor::from_vec(v.to_vec(), s).unwrap()
+    }
+
+    #[test]
+    fn mean_of_row_sums_is_bitwise_the_composed_ops() {
+        // Row lengths below, at and above the pairwise block of 8; a transposed (strided) view;
+        // no rows (NaN) and empty rows (0).
+        let mut rng = crate::NumpyRng::new(5);
+        for &(rows, cols) in &[(4, 3), (5, 8), (7, 19), (300, 10), (0, 3), (3, 0)] {
+            let x = crate::Tensor::<f64>::randn(&[rows, cols], &mut rng).unwrap();
+            for t in [x.clone(), x.t().unwrap()] {
+                let want = t.sum_axis(1, false).unwrap().mean().item().unwrap();
+                let got = t.mean_of_row_sums().unwrap();
+                assert_eq!(got.to_bits(), want.to_bits(), "{:?}", t.shape());
+            }
+        }
+        assert!(
+            crate::Tensor::<f32>::zeros(&[3])
+                .unwrap()
+                .mean_of_row_sums()
+                .is_err()
+        );
     }
 
     #[test]
