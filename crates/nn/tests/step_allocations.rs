@@ -12,10 +12,11 @@
 //! holds when `step` runs). That was 69 on 2026-12-01. Since then buffers of 1 KiB and more come
 //! back from the tensor buffer pool (`crates/tensor/src/pool.rs`) instead of the allocator: the
 //! sensors step's 240-row buffers, a dozen of them, so 57 are left (docs/performance.md), the
-//! `Arc`s and the small buffers. On 2026-12-02 (branch xor-tape) 46: the optimizer no longer
-//! copies gradients, the tape's parameter list is inline, `sum_to` and small folds build no
-//! `Vec`, the loss value makes three tensors fewer, and each op node's inputs and rule share one
-//! box. The bound leaves room for a few more, and fails if a change
+//! `Arc`s and the small buffers. Later on 2026-12-02, 44: the optimizer no longer copies
+//! gradients nor the parameters the tape holds (SGD writes `w - lr d` into a new buffer), the
+//! tape's parameter list is inline, `sum_to` and small folds build no `Vec`, the loss value makes
+//! three tensors fewer, and each op node's inputs and rule share one box. The bound leaves room
+//! for a few more, and fails if a change
 //! brings back per-row or per-node allocations (a `Vec` per strided run, an `Rc` per rule, a
 //! hash map per step), which cost tens to hundreds, or stops the pool from serving the step's
 //! large buffers (70 without it).
@@ -60,8 +61,8 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 /// At most this many heap allocations per sensors training step after warm-up (see the module
-/// comment for where they come from): 46 measured; 52 leaves room for a few (an extra tensor in a rule) without letting a per-node
-/// or per-row allocation back in.
+/// comment for where they come from): 44 measured; 52 leaves room for a few (an extra tensor in
+/// a rule) without letting a per-node or per-row allocation back in.
 const MAX_ALLOCATIONS_PER_STEP: usize = 52;
 
 /// The lesson's manual backprop for the same network, formula by formula on tensors: the
