@@ -131,11 +131,13 @@ fn name_by_path<T: Float, M: Module<T> + ?Sized>(
     }
 }
 
-/// `true` if no element is NaN or infinite.
+/// `true` if no element is NaN or infinite. A fold of `&`, which LLVM vectorises (`all` and
+/// `position` stop early, so they run one element at a time).
 fn all_finite<T: Float>(t: &Tensor<T>) -> bool {
+    let finite = |s: &[T]| s.iter().fold(true, |ok, x| ok & x.is_finite());
     match t.as_slice() {
-        Some(s) => s.iter().all(|x| x.is_finite()),
-        None => t.to_vec().iter().all(|x| x.is_finite()),
+        Some(s) => finite(s),
+        None => finite(&t.to_vec()),
     }
 }
 
@@ -177,10 +179,9 @@ pub(crate) fn with_grads<'p, T: Float>(
         }
         let g = g.contiguous();
         let elems = g.as_slice().expect("invariant: contiguous");
-        // Checked with a fold of `&` (a loop LLVM vectorises; `all` and `position` stop early,
-        // so they run one element at a time), searched and counted only when it fails.
+        // Searched and counted only when the check fails.
         let count = || elems.iter().filter(|x| !x.is_finite()).count();
-        if check_finite && !elems.iter().fold(true, |ok, x| ok & x.is_finite()) {
+        if check_finite && !all_finite(&g) {
             let bad = elems
                 .iter()
                 .position(|x| !x.is_finite())
