@@ -226,16 +226,49 @@ simd_kernel! {
 
 /// Packs `MR` rows of a row-major `A` block (`rows`, each `kc` contiguous values) into `kc`
 /// groups of `MR` (`groups[p][i] = rows[i][p]`): a transpose. The generic loop does it one value
-/// at a time, and with `MR` row cursors it runs out of registers; here each 4 rows by 8 steps
-/// are loaded as 4 vectors, transposed in registers and stored as 8 quarter-groups (and the last
-/// 2 rows of `MR` = 6 as pairs). Steps past a multiple of 8 are copied one by one.
+/// at a time, and with `MR` row cursors it runs out of registers; here each 8 rows by 8 steps
+/// are loaded as 8 vectors, transposed in registers and stored as 8 whole groups (the rows left
+/// over, 6 = 4 + 2 for the AVX2 tile, in fours and pairs). Steps past a multiple of 8 are
+/// copied one by one.
 #[target_feature(enable = "avx")]
 #[inline]
 fn pack_rows_f32<const MR: usize>(rows: &[&[f32]; MR], groups: &mut [[f32; MR]]) {
     const STEPS: usize = 8;
     let full = groups.len() / STEPS * STEPS;
     for p0 in (0..full).step_by(STEPS) {
-        for j in 0..MR / 4 {
+        // Eight rows at a time: each vector holds 4 steps of row `i` in its low half and the same
+        // 4 steps of row `i + 4` in its high half (a 16-byte load and a 16-byte insert from
+        // memory), so one in-lane 4 x 4 transpose per half leaves whole groups of 8, stored
+        // 32 bytes at a time. 16 in-lane shuffles per 64 values, against 32 shuffles and
+        // extracts for the 4-row path below (which LLVM compiles with 128-bit shuffles): on a
+        // Xeon whose vector shuffles mostly issue on one port, that path packed the MNIST-sized
+        // `A` at under 2 values per cycle (11% of the product, docs/performance.md).
+        for j in 0..MR / 8 {
+            for h in 0..2 {
+                // (A loop, not `map`: a closure is not inlined across the target-feature
+                // boundary.)
+                let mut r = [_mm256_setzero_ps(); 4];
+                for (i, x) in r.iter_mut().enumerate() {
+                    let p = p0 + 4 * h;
+                    *x = load_f32x4_pair(&rows[8 * j + i][p..], &rows[8 * j + i + 4][p..]);
+                }
+                let t0 = _mm256_unpacklo_ps(r[0], r[1]); // steps 0 1 of rows 0 1 | of rows 4 5
+                let t1 = _mm256_unpackhi_ps(r[0], r[1]); // steps 2 3
+                let t2 = _mm256_unpacklo_ps(r[2], r[3]); // steps 0 1 of rows 2 3 | of rows 6 7
+                let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+                let s = [
+                    _mm256_shuffle_ps::<0x44>(t0, t2), // step 0 of rows 0..4 | of rows 4..8
+                    _mm256_shuffle_ps::<0xEE>(t0, t2), // step 1
+                    _mm256_shuffle_ps::<0x44>(t1, t3), // step 2
+                    _mm256_shuffle_ps::<0xEE>(t1, t3), // step 3
+                ];
+                for (q, &v) in s.iter().enumerate() {
+                    store_f32x8(&mut groups[p0 + 4 * h + q][8 * j..], v);
+                }
+            }
+        }
+        // Rows left over in fours (the AVX2 tile's 6 rows): 4 rows by 8 steps.
+        for j in MR / 8 * 2..MR / 4 {
             let r = [0, 1, 2, 3].map(|i| load_f32x8(&rows[4 * j + i][p0..]));
             let t0 = _mm256_unpacklo_ps(r[0], r[1]); // steps 0 1 | 4 5 of rows 0 and 1
             let t1 = _mm256_unpackhi_ps(r[0], r[1]); // steps 2 3 | 6 7
@@ -284,19 +317,16 @@ fn pack_rows_f64<const MR: usize>(rows: &[&[f64]; MR], groups: &mut [[f64; MR]])
     let full = groups.len() / STEPS * STEPS;
     for p0 in (0..full).step_by(STEPS) {
         for j in 0..MR / 4 {
-            let r = [0, 1, 2, 3].map(|i| load_f64x4(&rows[4 * j + i][p0..]));
-            let t0 = _mm256_unpacklo_pd(r[0], r[1]); // steps 0 | 2 of rows 0 and 1
-            let t1 = _mm256_unpackhi_pd(r[0], r[1]); // steps 1 | 3
-            let t2 = _mm256_unpacklo_pd(r[2], r[3]);
-            let t3 = _mm256_unpackhi_pd(r[2], r[3]);
-            let s = [
-                _mm256_permute2f128_pd::<0x20>(t0, t2), // step 0: the low halves
-                _mm256_permute2f128_pd::<0x20>(t1, t3), // step 1
-                _mm256_permute2f128_pd::<0x31>(t0, t2), // step 2: the high halves
-                _mm256_permute2f128_pd::<0x31>(t1, t3), // step 3
-            ];
-            for (p, &v) in s.iter().enumerate() {
-                store_f64x4(&mut groups[p0 + p][4 * j..], v);
+            // Each vector holds 2 steps of row `i` in its low half and of row `i + 2` in its
+            // high half (a 16-byte load and a 16-byte insert from memory), so one in-lane
+            // unpack gives a step of the 4 rows: 2 shuffles per 8 values, none crossing lanes
+            // (the lane-crossing `vperm2f128` of a plain 4 x 4 transpose is the slow shuffle).
+            for h in 0..2 {
+                let p = p0 + 2 * h;
+                let r0 = load_f64x2_pair(&rows[4 * j][p..], &rows[4 * j + 2][p..]);
+                let r1 = load_f64x2_pair(&rows[4 * j + 1][p..], &rows[4 * j + 3][p..]);
+                store_f64x4(&mut groups[p][4 * j..], _mm256_unpacklo_pd(r0, r1));
+                store_f64x4(&mut groups[p + 1][4 * j..], _mm256_unpackhi_pd(r0, r1));
             }
         }
         if MR % 4 >= 2 {
@@ -343,6 +373,26 @@ fn load_f32x8(src: &[f32]) -> __m256 {
     unsafe { _mm256_loadu_ps(src.as_ptr()) }
 }
 
+/// The first 4 values of `lo` in the low half of a vector, the first 4 of `hi` in the high.
+#[target_feature(enable = "avx")]
+#[inline]
+fn load_f32x4_pair(lo: &[f32], hi: &[f32]) -> __m256 {
+    let lo: &[f32; 4] = lo.first_chunk().expect("invariant: 4 values to load");
+    let hi: &[f32; 4] = hi.first_chunk().expect("invariant: 4 values to load");
+    // SAFETY: `lo` and `hi` are references to 4 f32 each, exactly what the unaligned loads read.
+    unsafe { _mm256_loadu2_m128(hi.as_ptr(), lo.as_ptr()) }
+}
+
+/// The first 2 values of `lo` in the low half of a vector, the first 2 of `hi` in the high.
+#[target_feature(enable = "avx")]
+#[inline]
+fn load_f64x2_pair(lo: &[f64], hi: &[f64]) -> __m256d {
+    let lo: &[f64; 2] = lo.first_chunk().expect("invariant: 2 values to load");
+    let hi: &[f64; 2] = hi.first_chunk().expect("invariant: 2 values to load");
+    // SAFETY: `lo` and `hi` are references to 2 f64 each, exactly what the unaligned loads read.
+    unsafe { _mm256_loadu2_m128d(hi.as_ptr(), lo.as_ptr()) }
+}
+
 /// The first 4 values of `src` as a vector.
 #[target_feature(enable = "avx")]
 #[inline]
@@ -350,6 +400,15 @@ fn load_f64x4(src: &[f64]) -> __m256d {
     let src: &[f64; 4] = src.first_chunk().expect("invariant: 4 values to load");
     // SAFETY: `src` is a reference to 4 f64, exactly what the unaligned load reads.
     unsafe { _mm256_loadu_pd(src.as_ptr()) }
+}
+
+/// Writes `v` over the first 8 values of `dst`.
+#[target_feature(enable = "avx")]
+#[inline]
+fn store_f32x8(dst: &mut [f32], v: __m256) {
+    let dst: &mut [f32; 8] = dst.first_chunk_mut().expect("invariant: room for 8 values");
+    // SAFETY: `dst` is a unique reference to 8 f32, exactly what the unaligned store writes.
+    unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), v) }
 }
 
 /// Writes `v` over the first 4 values of `dst`.
