@@ -7,9 +7,11 @@
 //! docs/performance.md). Kept here instead, a steady-state step calls neither the allocator nor
 //! the kernel for them.
 //!
-//! What a pooled buffer held before is never seen: buffers are kept as empty `Vec`s (length 0)
-//! and every op fills its output by pushing or extending, so a result is the same whether its
-//! buffer came from the pool or from the allocator.
+//! A pooled buffer keeps the elements its last tensor held. [`BufferPool::take`] hands it out
+//! empty (length 0), for the ops that fill their output by pushing or extending; only an op that
+//! overwrites every element before anything reads one (the matrix product) takes it with its old
+//! contents ([`BufferPool::take_as_left`]), to skip zeroing it. Either way a result is the same
+//! whether its buffer came from the pool or from the allocator (`tests/stale_buffers.rs`).
 //!
 //! One pool per element type, shared by all threads behind a `Mutex` (a buffer freed on a rayon
 //! worker goes back to the same pool); the lock is held only to push or pop a `Vec`.
@@ -97,6 +99,14 @@ impl<T> BufferPool<T> {
     /// An empty buffer with room for at least `n` elements, if the pool has one; the most
     /// recently freed fitting one (its memory is the likeliest to be in cache).
     pub(crate) fn take(&self, n: usize) -> Option<Vec<T>> {
+        let mut v = self.take_as_left(n)?;
+        v.clear();
+        Some(v)
+    }
+
+    /// [`BufferPool::take`], but the buffer still holds what its last tensor left in it (any
+    /// length up to its capacity).
+    pub(crate) fn take_as_left(&self, n: usize) -> Option<Vec<T>> {
         if !Self::pools(n) {
             return None;
         }
@@ -110,12 +120,11 @@ impl<T> BufferPool<T> {
 
     /// Keeps `v`'s buffer for a later [`BufferPool::take`], unless it is outside the pooled
     /// sizes or the pool is full (then it goes back to the allocator).
-    pub(crate) fn give(&self, mut v: Vec<T>) {
+    pub(crate) fn give(&self, v: Vec<T>) {
         let cap = v.capacity();
         if !Self::pools(cap) {
             return;
         }
-        v.clear();
         let bytes = cap * size_of::<T>();
         let rejected = {
             let mut pool = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -159,6 +168,17 @@ mod tests {
         let w = pool.take(260).expect("same class, large enough");
         assert_eq!((w.as_ptr(), w.len()), (ptr, 0), "the same buffer, empty");
         assert_eq!(pool.held_bytes(), 0);
+    }
+
+    #[test]
+    fn take_as_left_hands_out_the_buffer_with_its_old_contents() {
+        let pool = BufferPool::<f32>::new();
+        let mut v = Vec::with_capacity(400);
+        v.extend((0..300u16).map(f32::from));
+        pool.give(v);
+        let w = pool.take_as_left(350).expect("same class, large enough");
+        assert_eq!(w.len(), 300);
+        assert!(w.iter().zip(0..300u16).all(|(&x, i)| x == f32::from(i)));
     }
 
     #[test]

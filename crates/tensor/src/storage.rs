@@ -147,6 +147,23 @@ pub(crate) fn try_zeros<T: Float>(op: &'static str, n: usize) -> Result<Storage<
     Ok(Storage::from_vec(v))
 }
 
+/// Storage for `n` elements that the caller overwrites, every one, before anything reads them
+/// (the matrix product, which writes each element of `C` on its first pass over `k`). A pooled
+/// buffer comes with what its last tensor left in it, so no time goes into zeroing it: that
+/// `memset` was 1-2% of a one-thread MNIST-sized product and 8% of the calling thread's time in
+/// a two-thread one (docs/performance.md). Anything else is zeros, as from [`try_zeros`].
+pub(crate) fn try_overwritable<T: Float>(op: &'static str, n: usize) -> Result<Storage<T>> {
+    if n > INLINE_ELEMS
+        && let Some(mut v) = T::pool().take_as_left(n)
+    {
+        v.truncate(n);
+        let missing = n - v.len();
+        fill(&mut v, missing, T::ZERO);
+        return Ok(Storage::from_vec(v));
+    }
+    try_zeros(op, n)
+}
+
 /// An empty vector with room for `n` elements (from the pool if it has one) without aborting
 /// the process if `n` is too large: an element count whose byte size overflows or that the
 /// allocator refuses is an `Err`.

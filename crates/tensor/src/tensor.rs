@@ -29,7 +29,8 @@ pub struct Tensor<T: Float = f32> {
 }
 
 pub(crate) use crate::storage::{
-    INLINE_ELEMS, Storage, collect_exact, collect_storage, try_alloc, try_collect, try_zeros,
+    INLINE_ELEMS, Storage, collect_exact, collect_storage, try_alloc, try_collect,
+    try_overwritable, try_zeros,
 };
 
 impl<T: Float> Tensor<T> {

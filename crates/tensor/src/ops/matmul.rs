@@ -10,7 +10,7 @@ use smallvec::SmallVec;
 
 use crate::gemm::{Isa, MatRef, PAR_MIN_MULS, gemm_with, threads_for};
 use crate::shape::{Dims, Layout, broadcast_shapes, numel};
-use crate::tensor::{Tensor, try_zeros};
+use crate::tensor::{Tensor, try_overwritable};
 
 impl<T: Float> Tensor<T> {
     /// The matrix product, following NumPy's `matmul`:
@@ -84,7 +84,7 @@ impl<T: Float> Tensor<T> {
                 return Err(err(format!("inner dimensions {k} and {k2} differ")));
             }
             let total = numel("matmul", &[m, n])?;
-            let mut out = try_zeros::<T>("matmul", total)?;
+            let mut out = try_overwritable::<T>("matmul", total)?;
             let a = MatRef {
                 data: &self.data,
                 offset: la.offset,
@@ -146,7 +146,7 @@ impl<T: Float> Tensor<T> {
         let a = a.broadcast_to(&a_shape)?;
         let b = b.broadcast_to(&b_shape)?;
 
-        let mut out = try_zeros::<T>("matmul", total)?;
+        let mut out = try_overwritable::<T>("matmul", total)?;
         if let Some(batches) = total.checked_div(m * n) {
             let one = |(bi, c): (usize, &mut [T])| {
                 gemm_with(isa, m, k, n, a.mat(bi), b.mat(bi), c);
