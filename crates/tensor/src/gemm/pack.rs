@@ -18,6 +18,13 @@
 use crate::float::Float;
 use crate::gemm::MatRef;
 
+/// How many micro-panels a contiguous-group operand fills per pass over its steps. All of them at
+/// once made each step's stores land in every panel (for a transposed `A`, 11 stores 8 KiB
+/// apart, each to a line not in L1): the stores took two thirds of that packing, 14% of a
+/// `784x256x128` product. A few at a time keep a few write streams, and each step still reads
+/// `PANELS_PER_PASS * R` contiguous values.
+const PANELS_PER_PASS: usize = 4;
+
 /// Packs `w` lanes by `kc` steps into `dst` (`ceil(w / R)` micro-panels of `kc * R` values).
 /// Lane `i`, step `p` is `src[base + i * si + p * sp]`.
 #[inline(always)] // into the kernels' `#[target_feature]` wrappers, to be compiled with them
@@ -37,12 +44,15 @@ pub(crate) fn pack<T: Float, const R: usize>(
     let done = if si == 1 { w / R } else { 0 };
     if done > 0 {
         let (groups, _) = dst[..done * kc * R].as_chunks_mut::<R>();
-        for p in 0..kc {
-            let run = &src[base + p * sp..][..done * R];
-            // (Fixed-length groups: a few vector moves each, where a length known only at run
-            // time would become a call to `memcpy` per group.)
-            for (q, &group) in run.as_chunks::<R>().0.iter().enumerate() {
-                groups[q * kc + p] = group;
+        for q0 in (0..done).step_by(PANELS_PER_PASS) {
+            let count = PANELS_PER_PASS.min(done - q0);
+            for p in 0..kc {
+                let run = &src[base + p * sp + q0 * R..][..count * R];
+                // (Fixed-length groups: a few vector moves each, where a length known only at
+                // run time would become a call to `memcpy` per group.)
+                for (q, &group) in run.as_chunks::<R>().0.iter().enumerate() {
+                    groups[(q0 + q) * kc + p] = group;
+                }
             }
         }
     }
