@@ -21,7 +21,7 @@
 //! products within the noise).
 //!
 //! Determinism: each element of `C` is `(..((s_0) + s_1) + ..)` where `s_t` is the kernel's
-//! in-order sum over the `t`-th `KC` stretch of `k`. How `m` and `n` are cut (which depends on
+//! in-order sum over the `t`-th of the `ceil(k / KC)` equal stretches of `k`. How `m` and `n` are cut (which depends on
 //! the thread count) only decides which task computes an element, never how, so results are
 //! bitwise identical for any number of threads.
 
@@ -118,13 +118,17 @@ fn blocked<T: Float, K: MicroKernel<T>>(
     let panels = m.div_ceil(K::MR);
     let blocks = row_blocks(panels, K::MR, K::MC, m);
     let nc_max = K::NC.min(n.next_multiple_of(K::NR));
-    let kc_max = K::KC.min(k);
+    // `k` in the fewest stretches of at most `KC`, as even as they can be: 784 = 4 x 196, not
+    // 3 x 256 + 16, whose last stretch pays a whole pass of packing and `C` updates for 2% of
+    // the work. A function of `k` and `KC` alone, so it does not depend on the kernel (all share
+    // `KC`) or on the thread count.
+    let kc_max = k.div_ceil(k.div_ceil(K::KC));
     let mut bbuf = Aligned::<T>::new(kc_max * nc_max);
     let mut abuf = Aligned::<T>::new(kc_max * K::MC.min(panels * K::MR));
     for jc in (0..n).step_by(K::NC) {
         let nc = K::NC.min(n - jc);
-        for pc in (0..k).step_by(K::KC) {
-            let kc = K::KC.min(k - pc);
+        for pc in (0..k).step_by(kc_max) {
+            let kc = kc_max.min(k - pc);
             let bpack = bbuf.get(kc * nc.next_multiple_of(K::NR));
             kern.pack_b(kc, nc, b.at(pc, jc), bpack);
             let tile = Tile {
