@@ -21,9 +21,10 @@
 //! products within the noise).
 //!
 //! Determinism: each element of `C` is `(..((s_0) + s_1) + ..)` where `s_t` is the kernel's
-//! in-order sum over the `t`-th of the `ceil(k / KC)` equal stretches of `k`. How `m` and `n` are cut (which depends on
-//! the thread count) only decides which task computes an element, never how, so results are
-//! bitwise identical for any number of threads.
+//! in-order sum over the `t`-th of the `ceil(k / KC)` near-equal stretches of `k` (their length
+//! depends on `k` and `KC` only). How `m` and `n` are cut (which depends on the thread count)
+//! only decides which task computes an element, never how, so results are bitwise identical for
+//! any number of threads.
 
 use super::buffer::Aligned;
 use super::kernel::{MAX_TILE, MicroKernel};
@@ -118,11 +119,11 @@ fn blocked<T: Float, K: MicroKernel<T>>(
     let panels = m.div_ceil(K::MR);
     let blocks = row_blocks(panels, K::MR, K::MC, m);
     let nc_max = K::NC.min(n.next_multiple_of(K::NR));
-    // `k` in the fewest stretches of at most `KC`, as even as they can be: 784 = 4 x 196, not
-    // 3 x 256 + 16, whose last stretch pays a whole pass of packing and `C` updates for 2% of
-    // the work. A function of `k` and `KC` alone, so it does not depend on the kernel (all share
-    // `KC`) or on the thread count.
-    let kc_max = k.div_ceil(k.div_ceil(K::KC));
+    // `k` in the fewest stretches of at most `KC`, as even as multiples of 8 allow (the register
+    // transposes pack 8 steps at a time): 784 = 3 x 200 + 184, not 3 x 256 + 16, whose last
+    // stretch paid a whole pass of packing and `C` updates for 2% of the work. A function of `k`
+    // and `KC` alone, so it does not depend on the kernel (all share `KC`) or the thread count.
+    let kc_max = k.div_ceil(k.div_ceil(K::KC)).next_multiple_of(8).min(K::KC);
     let mut bbuf = Aligned::<T>::new(kc_max * nc_max);
     let mut abuf = Aligned::<T>::new(kc_max * K::MC.min(panels * K::MR));
     for jc in (0..n).step_by(K::NC) {
