@@ -245,11 +245,11 @@ fn pack_rows_f32<const MR: usize>(rows: &[&[f32]; MR], groups: &mut [[f32; MR]])
         // `A` at under 2 values per cycle (11% of the product, docs/performance.md).
         for j in 0..MR / 8 {
             for h in 0..2 {
+                let p = p0 + 4 * h;
                 // (A loop, not `map`: a closure is not inlined across the target-feature
                 // boundary.)
                 let mut r = [_mm256_setzero_ps(); 4];
                 for (i, x) in r.iter_mut().enumerate() {
-                    let p = p0 + 4 * h;
                     *x = load_f32x4_pair(&rows[8 * j + i][p..], &rows[8 * j + i + 4][p..]);
                 }
                 let t0 = _mm256_unpacklo_ps(r[0], r[1]); // steps 0 1 of rows 0 1 | of rows 4 5
@@ -263,7 +263,7 @@ fn pack_rows_f32<const MR: usize>(rows: &[&[f32]; MR], groups: &mut [[f32; MR]])
                     _mm256_shuffle_ps::<0xEE>(t1, t3), // step 3
                 ];
                 for (q, &v) in s.iter().enumerate() {
-                    store_f32x8(&mut groups[p0 + 4 * h + q][8 * j..], v);
+                    store_f32x8(&mut groups[p + q][8 * j..], v);
                 }
             }
         }
