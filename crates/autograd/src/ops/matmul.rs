@@ -83,11 +83,13 @@ impl<T: Float> Var<T> {
                 // A plain backward: the products of the tensors themselves, without a `Var` for
                 // each operand and each transposed view (this rule runs for every layer of
                 // every training step).
+                // The bias's gradient is summed to its shape here, on the tensor, rather than by
+                // the tape's generic `sum_to` on a `Var`.
                 let (g, x, w) = (g.value(), c.value(0), c.value(1));
                 return Ok(c.constant(match i {
                     0 => g.matmul(&w.t()?)?,
                     1 => x.t()?.matmul(g)?,
-                    _ => g.clone(),
+                    _ => g.sum_to(c.value(2).shape())?,
                 }));
             }
             match i {

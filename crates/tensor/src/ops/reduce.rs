@@ -488,6 +488,13 @@ impl<T: Float> Tensor<T> {
         if self.shape() == shape {
             return Ok(self.clone());
         }
+        // A matrix summed to a row (`[r, c]` -> `[1, c]` or `[c]`, a bias's gradient in every
+        // backward pass): the one `sum_axis` the general walk below would run, without its checks.
+        if let [_, c] = *self.shape()
+            && (shape == [1, c] || shape == [c])
+        {
+            return self.sum_axis(0, shape.len() == 2);
+        }
         // `shape` must broadcast to ours; that check also rejects e.g. [3] -> [4].
         let err = || Error::BroadcastTo {
             op: "sum_to",
@@ -630,5 +637,22 @@ mod tests {
         assert!(g.sum_to(&[2, 4, 3]).is_err());
         assert_eq!(g.sum_to(&[4, 1]).unwrap().to_vec(), vec![3.0; 4]);
         assert_eq!(g.sum_to(&[3]).unwrap().to_vec(), vec![4.0; 3]);
+    }
+
+    #[test]
+    fn a_matrix_summed_to_a_row_is_its_column_sums() {
+        // The row fast path against column sums written out, for a contiguous matrix and a
+        // transposed view (and its 1-column edge case).
+        let g = Tensor::from_fn(&[5, 3], |i| (i * i % 11) as f64 - 4.5).unwrap();
+        for m in [g.clone(), g.t().unwrap(), g.narrow(1, 0, 1).unwrap()] {
+            let (r, c) = (m.shape()[0], m.shape()[1]);
+            let want: Vec<f64> = (0..c)
+                .map(|j| (0..r).map(|i| m.get(&[i, j]).unwrap()).sum())
+                .collect();
+            let row = m.sum_to(&[1, c]).unwrap();
+            assert_eq!((row.shape(), row.to_vec()), (&[1, c][..], want.clone()));
+            let flat = m.sum_to(&[c]).unwrap();
+            assert_eq!((flat.shape(), flat.to_vec()), (&[c][..], want));
+        }
     }
 }

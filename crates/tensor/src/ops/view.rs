@@ -79,7 +79,7 @@ impl<T: Float> Tensor<T> {
     pub fn t(&self) -> Result<Tensor<T>> {
         match self.ndim() {
             0 | 1 => Ok(self.clone()),
-            2 => self.permute(&[1, 0]),
+            2 => Ok(self.with_layout(self.layout.transposed_2d())),
             _ => Err(Error::Rank {
                 op: "t",
                 expected: "0-D, 1-D or 2-D".into(),
