@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use autograd::testing::{broadcastable_tensors, shape, shaped_tensor, tensor_avoiding};
 use autograd::{Tensor, Var};

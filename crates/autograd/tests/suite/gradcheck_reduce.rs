@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use autograd::Tensor;
 use autograd::testing::{shape, shaped_tensor, tensor_f64};

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use autograd::testing::{matmul_shapes, shape, shaped_tensor, tensor_f64};
 use autograd::{Tensor, Var};

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use autograd::testing::{broadcastable_tensors, shape, shaped_tensor, tensor_avoiding, tensor_f64};
 use autograd::{GradcheckOptions, Result, Tape, Tensor, Var, gradcheck};

@@ -153,13 +153,13 @@ fn a_fresh_process_resumes_a_checkpoint_exactly() {
     save_checkpoint(dir.join("ckpt.safetensors"), &straight, &straight_opt).unwrap();
     train(&mut straight, &mut straight_opt, 50);
 
+    // The child test's name as libtest knows it: this module's path without the crate's name.
+    let child_test = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::resume_in_child_process"),
+        None => "resume_in_child_process".to_string(),
+    };
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "resume_in_child_process",
-            "--test-threads=1",
-        ])
+        .args(["--ignored", "--exact", &child_test, "--test-threads=1"])
         .env("TAPEGRAD_CKPT_DIR", &dir)
         .status()
         .unwrap();
