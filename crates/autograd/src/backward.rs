@@ -108,7 +108,14 @@ fn propagate<T: Float>(
         let Some(target) = input.node else { continue };
         let mut gi = rule(ctx, g, i)?;
         if gi.shape() != input.value.shape() {
-            gi = gi.sum_to(input.value.shape())?;
+            // A recorded pass sums with the `Var` op (so the sum is differentiable); a plain one
+            // sums the tensor and wraps the result once, without the op's recording machinery
+            // (this runs for every broadcast operand, a bias, in every training step).
+            gi = if ctx.recording() {
+                gi.sum_to(input.value.shape())?
+            } else {
+                ctx.constant(gi.value().sum_to(input.value.shape())?)
+            };
         }
         if anomaly && !all_finite(gi.value()) {
             return Err(ctx.tape.backward_anomaly(node_op, ctx.node, i, g.value()));

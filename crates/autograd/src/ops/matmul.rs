@@ -81,14 +81,13 @@ impl<T: Float> Var<T> {
         tape.finish("linear", &inputs, value, |c, g, i| {
             if !c.recording() {
                 // A plain backward: the products of the tensors themselves, without a `Var` for
-                // each operand and each transposed view, and the bias's gradient summed to its
-                // shape on the tensor rather than by the tape's `sum_to` on a `Var` (this rule
-                // runs for every layer of every training step).
+                // each operand and each transposed view (this rule runs for every layer of
+                // every training step).
                 let (g, x, w) = (g.value(), c.value(0), c.value(1));
                 return Ok(c.constant(match i {
                     0 => g.matmul(&w.t()?)?,
                     1 => x.t()?.matmul(g)?,
-                    _ => g.sum_to(c.value(2).shape())?,
+                    _ => g.clone(),
                 }));
             }
             match i {
