@@ -248,7 +248,7 @@ pub(crate) fn gemm_with<T: Float>(
             && b.rs == n
             && (muls <= SMALL_MAX_MULS || a.cs == 1 && muls < PAR_MIN_MULS))
     {
-        small::gemm_tiny(m, k, n, a, b, c);
+        kernel::tiny_gemm(m, k, n, a, b, c);
     } else if muls <= SMALL_MAX_MULS || ((m <= small::RB || k <= 4) && muls < PAR_MIN_MULS) {
         kernel::small_gemm(k, n, a, b, c);
     } else {

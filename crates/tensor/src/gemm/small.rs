@@ -2,16 +2,18 @@
 //!
 //! For the lesson's tiny matrices (the XOR net's `4x2 @ 2x4`) packing, scratch buffers and the
 //! kernel's fixed `MR x NR` tiles would cost many times the arithmetic. Instead `C` is walked in
-//! blocks of `RB` rows by up to `W` columns whose sums stay in registers while `p` runs: per step, one
-//! strip of a row of `B` (contiguous when `B` is row-major, so LLVM loads it as vectors) is
-//! multiplied by `RB` broadcast elements of `A`, giving `RB` independent chains to overlap. The
-//! kernel module compiles this loop a second time with AVX2 enabled (`kernel::small_gemm`): the
-//! arithmetic is the same (Rust never fuses a multiply and an add), only the vectors are wider.
+//! blocks of `RB` rows by up to `W` columns whose sums stay in registers while `p` runs: per
+//! step, one strip of a row of `B` (contiguous when `B` is row-major, so LLVM loads it as
+//! vectors) is multiplied by `RB` broadcast elements of `A`, giving `RB` independent chains to
+//! overlap. The kernel module compiles both loops a second time with AVX2 enabled
+//! (`kernel::small_gemm`, `kernel::tiny_gemm`): the arithmetic is the same (Rust never fuses a
+//! multiply and an add), only the vectors are wider.
 
 use super::MatRef;
 use crate::float::Float;
 
-/// Columns of `C` per block.
+/// Columns of `C` per block. (8 for `f64`, keeping 4 rows' sums in 8 of AVX2's 16 registers
+/// instead of all 16, measured slower: more strips per block, docs/performance.md.)
 const W: usize = 16;
 /// Rows of `C` per block.
 pub(crate) const RB: usize = 4;
@@ -24,6 +26,7 @@ pub(crate) const RB: usize = 4;
 /// the loop is compiled for that exact width ([`rows_of_width`]): the rows of `B` and `C` are then
 /// `[T; N]` arrays, indexed without checks and kept in vector registers, `RB` rows of `C` at a
 /// time so that their sums overlap.
+#[inline(always)] // into `kernel::tiny_gemm`'s `#[target_feature]` wrapper
 pub(crate) fn gemm_tiny<T: Float>(
     m: usize,
     k: usize,
@@ -124,23 +127,36 @@ pub(crate) fn gemm_small<T: Float>(
             cs: 1,
         }
     };
-    let full = c.len() / n / RB * RB;
-    let (blocks, rest) = c.split_at_mut(full * n);
     // Separate copies for a row-major `A` (its rows as slices) and any other.
     if a.cs == 1 {
-        for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
-            row_block::<T, RB, true>(k, n, a.at(r * RB, 0), b, cblock);
-        }
-        for (i, crow) in rest.chunks_exact_mut(n).enumerate() {
-            row_block::<T, 1, true>(k, n, a.at(full + i, 0), b, crow);
-        }
+        row_blocks::<T, true>(k, n, a, b, c);
     } else {
-        for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
-            row_block::<T, RB, false>(k, n, a.at(r * RB, 0), b, cblock);
-        }
-        for (i, crow) in rest.chunks_exact_mut(n).enumerate() {
-            row_block::<T, 1, false>(k, n, a.at(full + i, 0), b, crow);
-        }
+        row_blocks::<T, false>(k, n, a, b, c);
+    }
+}
+
+/// All rows of `C`: blocks of [`RB`], then the remaining one to `RB - 1` rows as one block, so
+/// that `B` is read once for them too (the `2 x 240` of `X^T @ delta` is such a block: as two
+/// single rows it took twice the loads).
+#[inline(always)]
+fn row_blocks<T: Float, const UNIT: bool>(
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    let full = c.len() / n / RB * RB;
+    let (blocks, rest) = c.split_at_mut(full * n);
+    for (r, cblock) in blocks.chunks_exact_mut(n * RB).enumerate() {
+        row_block::<T, RB, UNIT>(k, n, a.at(r * RB, 0), b, cblock);
+    }
+    let a = a.at(full, 0);
+    match rest.len() / n {
+        0 => {}
+        1 => row_block::<T, 1, UNIT>(k, n, a, b, rest),
+        2 => row_block::<T, 2, UNIT>(k, n, a, b, rest),
+        _ => row_block::<T, 3, UNIT>(k, n, a, b, rest),
     }
 }
 

@@ -158,3 +158,27 @@ fn tiny_path_sums_from_positive_zero() {
         assert!(c.iter().all(|x| x.to_bits() == 0), "{n}: {c:?}");
     }
 }
+
+#[test]
+fn direct_path_blocks_of_rows_are_the_textbook_loop() {
+    // Row counts around the block of `RB` (full blocks, then a remaining block of 1 to 3 rows),
+    // widths around the strips (16, 8, single columns), A row-major and transposed.
+    for m in 1..=2 * small::RB + 1 {
+        for n in [1, 3, 8, 9, 16, 19, 24] {
+            let k = 3;
+            let (a, b) = (ints(m * k, m + n), ints(k * n, k));
+            let at: Vec<f64> = (0..m * k).map(|x| a[(x % m) * k + x / m]).collect();
+            let a_t = MatRef {
+                data: &at,
+                offset: 0,
+                rs: 1,
+                cs: m,
+            };
+            for am in [row_major(&a, k), a_t] {
+                let mut c = vec![f64::NAN; m * n];
+                small::gemm_small(k, n, am, row_major(&b, n), &mut c);
+                assert_eq!(c, naive(m, k, n, &a, &b), "{m}x{k}x{n}");
+            }
+        }
+    }
+}

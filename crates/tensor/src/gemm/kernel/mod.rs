@@ -80,6 +80,35 @@ pub(crate) fn small_gemm<T: Float>(
     crate::gemm::small::gemm_small(k, n, a, b, c);
 }
 
+/// The textbook loop for the tiniest and the narrowest products (`gemm/small.rs`), compiled
+/// with AVX2 where the CPU has it, as [`small_gemm`]: same arithmetic, wider vectors.
+pub(crate) fn tiny_gemm<T: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if Avx2F32::new().is_some() {
+        #[target_feature(enable = "avx2")]
+        fn avx2<T: Float>(
+            m: usize,
+            k: usize,
+            n: usize,
+            a: MatRef<'_, T>,
+            b: MatRef<'_, T>,
+            c: &mut [T],
+        ) {
+            crate::gemm::small::gemm_tiny(m, k, n, a, b, c);
+        }
+        // SAFETY: the token's constructor detected AVX2, the only feature `avx2` is built for.
+        return unsafe { avx2(m, k, n, a, b, c) };
+    }
+    crate::gemm::small::gemm_tiny(m, k, n, a, b, c);
+}
+
 /// The checks every kernel makes before reading through pointers (see [`MicroKernel::run`]).
 #[inline(always)]
 fn check_lengths<T>(mr: usize, nr: usize, kc: usize, a: &[T], b: &[T], c: &[T], rsc: usize) {
