@@ -20,6 +20,8 @@ mod small;
 #[cfg(test)]
 mod tests;
 
+use kernel::Direct;
+
 use crate::float::Float;
 pub use driver::PAR_MIN_MULS;
 pub(crate) use driver::threads_for;
@@ -102,7 +104,7 @@ fn narrow_transposed<T: Float>(
         ..a
     };
     let mut ct = vec![T::ZERO; n * m];
-    kernel::small_gemm(k, m, bt, at, &mut ct);
+    kernel::direct_gemm(Direct::Small, n, k, m, bt, at, &mut ct);
     for (j, col) in ct.chunks_exact(m).enumerate() {
         for (i, &x) in col.iter().enumerate() {
             c[i * n + j] = x;
@@ -248,9 +250,9 @@ pub(crate) fn gemm_with<T: Float>(
             && b.rs == n
             && (muls <= SMALL_MAX_MULS || a.cs == 1 && muls < PAR_MIN_MULS))
     {
-        kernel::tiny_gemm(m, k, n, a, b, c);
+        kernel::direct_gemm(Direct::Tiny, m, k, n, a, b, c);
     } else if muls <= SMALL_MAX_MULS || ((m <= small::RB || k <= 4) && muls < PAR_MIN_MULS) {
-        kernel::small_gemm(k, n, a, b, c);
+        kernel::direct_gemm(Direct::Small, m, k, n, a, b, c);
     } else {
         T::gemm_packed(isa.unwrap_or_else(Isa::detect), m, k, n, a, b, c);
     }

@@ -6,7 +6,7 @@
 //! step, one strip of a row of `B` (contiguous when `B` is row-major, so LLVM loads it as
 //! vectors) is multiplied by `RB` broadcast elements of `A`, giving `RB` independent chains to
 //! overlap. The kernel module compiles both loops a second time with AVX2 enabled
-//! (`kernel::small_gemm`, `kernel::tiny_gemm`): the arithmetic is the same (Rust never fuses a
+//! (`kernel::direct_gemm`): the arithmetic is the same (Rust never fuses a
 //! multiply and an add), only the vectors are wider.
 
 use super::MatRef;
@@ -26,7 +26,7 @@ pub(crate) const RB: usize = 4;
 /// the loop is compiled for that exact width ([`rows_of_width`]): the rows of `B` and `C` are then
 /// `[T; N]` arrays, indexed without checks and kept in vector registers, `RB` rows of `C` at a
 /// time so that their sums overlap.
-#[inline(always)] // into `kernel::tiny_gemm`'s `#[target_feature]` wrapper
+#[inline(always)] // into `kernel::direct_gemm`'s `#[target_feature]` wrapper
 pub(crate) fn gemm_tiny<T: Float>(
     m: usize,
     k: usize,
@@ -101,7 +101,7 @@ fn rows<T: Float, const N: usize, const R: usize>(
 
 /// `c = a b` (`c` is `m x n` row-major, `n > 0`). Element `(i, j)` is summed in increasing `p`
 /// starting from 0, exactly like the textbook triple loop.
-#[inline(always)] // into `kernel::small_gemm`'s `#[target_feature]` wrapper
+#[inline(always)] // into `kernel::direct_gemm`'s `#[target_feature]` wrapper
 pub(crate) fn gemm_small<T: Float>(
     k: usize,
     n: usize,

@@ -36,6 +36,23 @@ fn row_major<T>(data: &[T], cols: usize) -> MatRef<'_, T> {
     }
 }
 
+/// The `rows x cols` row-major matrix `data` stored column by column.
+fn transposed(data: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    (0..rows * cols)
+        .map(|x| data[(x % rows) * cols + x / rows])
+        .collect()
+}
+
+/// A matrix stored column by column (`rows` values per column), as `A^T` of a row-major one.
+fn col_major<T>(data: &[T], rows: usize) -> MatRef<'_, T> {
+    MatRef {
+        data,
+        offset: 0,
+        rs: 1,
+        cs: rows,
+    }
+}
+
 /// Packed product with kernel `kern` of row-major integer matrices, compared exactly.
 fn exact<T: Float, K: MicroKernel<T>>(kern: K, m: usize, k: usize, n: usize) {
     let (a, b) = (ints(m * k, m + n), ints(k * n, k));
@@ -130,14 +147,8 @@ fn tiny_path_is_the_textbook_loop_for_every_width() {
         for m in 1..=super::TINY_MAX_MULS / n {
             for k in 1..=super::TINY_MAX_MULS / (m * n) {
                 let (a, b) = (ints(m * k, m + n), ints(k * n, k));
-                let at: Vec<f64> = (0..m * k).map(|x| a[(x % m) * k + x / m]).collect();
-                let a_t = MatRef {
-                    data: &at,
-                    offset: 0,
-                    rs: 1,
-                    cs: m,
-                };
-                for am in [row_major(&a, k), a_t] {
+                let at = transposed(&a, m, k);
+                for am in [row_major(&a, k), col_major(&at, m)] {
                     let mut c = vec![f64::NAN; m * n];
                     small::gemm_tiny(m, k, n, am, row_major(&b, n), &mut c);
                     assert_eq!(c, naive(m, k, n, &a, &b), "{m}x{k}x{n}");
@@ -167,14 +178,8 @@ fn direct_path_blocks_of_rows_are_the_textbook_loop() {
         for n in [1, 3, 8, 9, 16, 19, 24] {
             let k = 3;
             let (a, b) = (ints(m * k, m + n), ints(k * n, k));
-            let at: Vec<f64> = (0..m * k).map(|x| a[(x % m) * k + x / m]).collect();
-            let a_t = MatRef {
-                data: &at,
-                offset: 0,
-                rs: 1,
-                cs: m,
-            };
-            for am in [row_major(&a, k), a_t] {
+            let at = transposed(&a, m, k);
+            for am in [row_major(&a, k), col_major(&at, m)] {
                 let mut c = vec![f64::NAN; m * n];
                 small::gemm_small(k, n, am, row_major(&b, n), &mut c);
                 assert_eq!(c, naive(m, k, n, &a, &b), "{m}x{k}x{n}");

@@ -57,32 +57,21 @@ pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync + 'static {
     fn pack_b(self, kc: usize, nc: usize, b: MatRef<'_, T>, dst: &mut [T]);
 }
 
-/// The direct loop for small products (`gemm/small.rs`), compiled with AVX2 where the CPU has
-/// it. The results are the same either way: the loop's arithmetic is fixed by its source (no
-/// fused multiply-add), only the vector width changes. (An AVX-512 build measured 1.2-1.8x
-/// slower on most small shapes, faster only for square f64 ones, so there is none.)
-pub(crate) fn small_gemm<T: Float>(
-    k: usize,
-    n: usize,
-    a: MatRef<'_, T>,
-    b: MatRef<'_, T>,
-    c: &mut [T],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if Avx2F32::new().is_some() {
-        #[target_feature(enable = "avx2")]
-        fn avx2<T: Float>(k: usize, n: usize, a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
-            crate::gemm::small::gemm_small(k, n, a, b, c);
-        }
-        // SAFETY: the token's constructor detected AVX2, the only feature `avx2` is built for.
-        return unsafe { avx2(k, n, a, b, c) };
-    }
-    crate::gemm::small::gemm_small(k, n, a, b, c);
+/// Which of the direct loops of `gemm/small.rs` a small product takes.
+#[derive(Clone, Copy)]
+pub(crate) enum Direct {
+    /// `small::gemm_tiny`: the textbook loop, specialised for the common narrow widths.
+    Tiny,
+    /// `small::gemm_small`: blocks of rows by strips of columns.
+    Small,
 }
 
-/// The textbook loop for the tiniest and the narrowest products (`gemm/small.rs`), compiled
-/// with AVX2 where the CPU has it, as [`small_gemm`]: same arithmetic, wider vectors.
-pub(crate) fn tiny_gemm<T: Float>(
+/// `c = a b` (`c` is `m x n`) by the direct loop `path`, compiled with AVX2 where the CPU has
+/// it. The results are the same either way: the loops' arithmetic is fixed by their source (no
+/// fused multiply-add), only the vector width changes. (An AVX-512 build measured 1.2-1.8x
+/// slower on most small shapes, faster only for square f64 ones, so there is none.)
+pub(crate) fn direct_gemm<T: Float>(
+    path: Direct,
     m: usize,
     k: usize,
     n: usize,
@@ -90,10 +79,26 @@ pub(crate) fn tiny_gemm<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
+    #[inline(always)] // into the `#[target_feature]` wrapper below, to be compiled with it
+    fn run<T: Float>(
+        path: Direct,
+        m: usize,
+        k: usize,
+        n: usize,
+        a: MatRef<'_, T>,
+        b: MatRef<'_, T>,
+        c: &mut [T],
+    ) {
+        match path {
+            Direct::Tiny => crate::gemm::small::gemm_tiny(m, k, n, a, b, c),
+            Direct::Small => crate::gemm::small::gemm_small(k, n, a, b, c),
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     if Avx2F32::new().is_some() {
         #[target_feature(enable = "avx2")]
         fn avx2<T: Float>(
+            path: Direct,
             m: usize,
             k: usize,
             n: usize,
@@ -101,12 +106,12 @@ pub(crate) fn tiny_gemm<T: Float>(
             b: MatRef<'_, T>,
             c: &mut [T],
         ) {
-            crate::gemm::small::gemm_tiny(m, k, n, a, b, c);
+            run(path, m, k, n, a, b, c);
         }
         // SAFETY: the token's constructor detected AVX2, the only feature `avx2` is built for.
-        return unsafe { avx2(m, k, n, a, b, c) };
+        return unsafe { avx2(path, m, k, n, a, b, c) };
     }
-    crate::gemm::small::gemm_tiny(m, k, n, a, b, c);
+    run(path, m, k, n, a, b, c);
 }
 
 /// The checks every kernel makes before reading through pointers (see [`MicroKernel::run`]).
