@@ -55,7 +55,49 @@ pub(crate) fn threads_for(muls: usize) -> usize {
 }
 
 /// `c = a b` (`c` is `m x n` row-major) with kernel `kern`; `m, n, k > 0`.
+///
+/// An output much narrower than the kernel's `NR` (the `256x128 @ 128x10` of a 10-class output
+/// layer, with `NR` = 32) would fill a third of each tile; computed as `C^T = B^T A^T` its 10
+/// rows fill `MR`-row tiles instead, and the transpose of `C^T` into `c` is `m x n` moves
+/// against `m x n x k` multiply-adds. Element `(i, j)` is the same in-order sum either way (see
+/// [`transposed_is_tighter`]), so the choice, which depends on the kernel's tile, changes no
+/// bit of the result.
 pub(crate) fn gemm_packed<T: Float, K: MicroKernel<T>>(
+    kern: K,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) {
+    if transposed_is_tighter::<T, K>(m, n) {
+        // (A spare buffer, not zeroed: the product writes every element before reading it.)
+        let mut ct = Aligned::<T>::new(n * m);
+        let ct = ct.get(n * m);
+        gemm_oriented(kern, n, k, m, b.transposed(), a.transposed(), ct);
+        super::transpose_into(ct, m, n, c);
+    } else {
+        gemm_oriented(kern, m, k, n, a, b, c);
+    }
+}
+
+/// Whether `C^T = B^T A^T` needs at least a quarter fewer tile elements than `C = A B`, counting
+/// each row at `NR` columns and the rows as they are (a tile cut short by the last columns is
+/// computed whole and its padding thrown away; one cut short by the last rows costs only its
+/// rows). Counting the rows padded to `MR` too kept the f64 `256x10` outputs as they stand
+/// (`8 x 16` tiles), at 26.4 us against 19.3 transposed. Measured (docs/performance.md): the digits
+/// step's `256x128 @ 128x10` f32 on AVX-512 (`8 x 32` tiles: 256 x 32 padded against 10 x 256)
+/// went from 22.9 to 11.5-11.9 us, its `(256x128)^T @ 256x10` from 23.7 to 9.8-9.9. Swapping the operands swaps each product
+/// `a[i, p] * b[p, j]` into `b[p, j] * a[i, p]`, which rounds the same, and keeps the order of
+/// the sum over `p`: the result is bitwise that of the other orientation.
+pub(super) fn transposed_is_tighter<T: Float, K: MicroKernel<T>>(m: usize, n: usize) -> bool {
+    let padded = |rows: usize, cols: usize| rows.saturating_mul(cols.next_multiple_of(K::NR));
+    padded(n, m).saturating_mul(4) <= padded(m, n).saturating_mul(3)
+}
+
+/// [`gemm_packed`] in the orientation given.
+pub(super) fn gemm_oriented<T: Float, K: MicroKernel<T>>(
     kern: K,
     m: usize,
     k: usize,
@@ -189,7 +231,8 @@ fn macro_kernel<T: Float, K: MicroKernel<T>>(
     cblock: &mut [T],
 ) {
     let (kc, ldc) = (tile.kc, tile.ldc);
-    // Edge tiles go through this scratch tile (the kernel overwrites all of it).
+    // Tiles cut short by the last columns go through this scratch tile (the kernel writes
+    // whole rows of `NR`); tiles cut short by the last rows are written in place, as fewer rows.
     let mut scratch = [T::ZERO; MAX_TILE];
     for (q, bpanel) in bpack.chunks_exact(kc * K::NR).enumerate() {
         let j0 = tile.jc + q * K::NR;
@@ -197,8 +240,9 @@ fn macro_kernel<T: Float, K: MicroKernel<T>>(
         for (r, apanel) in apack.chunks_exact(kc * K::MR).enumerate() {
             let i0 = r * K::MR;
             let mr = K::MR.min(mc - i0);
-            if mr == K::MR && nr == K::NR {
+            if nr == K::NR {
                 kern.run(
+                    mr,
                     kc,
                     apanel,
                     bpanel,
@@ -207,8 +251,7 @@ fn macro_kernel<T: Float, K: MicroKernel<T>>(
                     tile.accumulate,
                 );
             } else {
-                // The masked path: a full tile into scratch, then only its live part into C.
-                kern.run(kc, apanel, bpanel, &mut scratch, K::NR, false);
+                kern.run(mr, kc, apanel, bpanel, &mut scratch, K::NR, false);
                 for (i, srow) in scratch.chunks_exact(K::NR).take(mr).enumerate() {
                     let crow = &mut cblock[(i0 + i) * ldc + j0..][..nr];
                     for (cj, &s) in crow.iter_mut().zip(srow) {

@@ -36,6 +36,16 @@ pub(crate) struct MatRef<'a, T> {
 }
 
 impl<T> MatRef<'_, T> {
+    /// The transpose, as a view of the same data.
+    #[inline]
+    pub(crate) fn transposed(self) -> Self {
+        MatRef {
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
     /// The same matrix with element `(i, j)` as its origin.
     #[inline]
     pub(crate) fn at(self, i: usize, j: usize) -> Self {
@@ -93,21 +103,25 @@ fn narrow_transposed<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    let bt = MatRef {
-        rs: b.cs,
-        cs: b.rs,
-        ..b
-    };
-    let at = MatRef {
-        rs: a.cs,
-        cs: a.rs,
-        ..a
-    };
     let mut ct = vec![T::ZERO; n * m];
-    kernel::direct_gemm(Direct::Small, n, k, m, bt, at, &mut ct);
-    for (j, col) in ct.chunks_exact(m).enumerate() {
-        for (i, &x) in col.iter().enumerate() {
-            c[i * n + j] = x;
+    kernel::direct_gemm(
+        Direct::Small,
+        n,
+        k,
+        m,
+        b.transposed(),
+        a.transposed(),
+        &mut ct,
+    );
+    transpose_into(&ct, m, n, c);
+}
+
+/// Writes `ct` (`n x m`, row-major) transposed into `c` (`m x n`, row-major).
+fn transpose_into<T: Copy>(ct: &[T], m: usize, n: usize, c: &mut [T]) {
+    let ct = &ct[..m * n];
+    for (i, crow) in c[..m * n].chunks_exact_mut(n).enumerate() {
+        for (x, col) in crow.iter_mut().zip(ct.chunks_exact(m)) {
+            *x = col[i];
         }
     }
 }

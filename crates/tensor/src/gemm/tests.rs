@@ -2,7 +2,7 @@
 //! kernel's own `MR`, `NR`, `MC`, `KC`, `NC` (the public API picks one kernel and sends small
 //! products down the direct loop, so it cannot reach all of these).
 
-use super::driver::gemm_packed;
+use super::driver::{gemm_oriented, gemm_packed, transposed_is_tighter};
 use super::kernel::{MicroKernel, for_each_kernel};
 use super::{MatRef, small};
 use crate::float::Float;
@@ -110,6 +110,62 @@ fn sweep<T: Float, K: MicroKernel<T>>(kern: K) {
 #[test]
 fn every_kernels_packed_path_is_exact_at_every_edge() {
     for_each_kernel!(sweep);
+}
+
+/// Narrow outputs, which [`gemm_packed`] computes as `C^T = B^T A^T` where that fills the
+/// kernel's tiles better: the bits are those of the product computed as it stands (non-integer
+/// values, so any change in rounding or order would show), for a row-major and a transposed `A`
+/// and sums over one and over two `KC` stretches.
+fn check_transposed_orientation<T: Float, K: MicroKernel<T>>(kern: K) {
+    let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
+        &[(9, 3, 2)]
+    } else {
+        &[
+            (256, 128, 10),
+            (100, 300, 10),
+            (64, 7, 3),
+            (33, 40, 1),
+            (37, 600, 2),
+        ]
+    };
+    let mut transposed_some = false;
+    for &(m, k, n) in shapes {
+        transposed_some |= transposed_is_tighter::<T, K>(m, n);
+        let noise = |len: usize, seed: usize| -> Vec<T> {
+            (0..len)
+                .map(|i| T::from_f64(((i * 37 + seed * 11) % 101) as f64 / 29.0 - 1.7))
+                .collect()
+        };
+        let (a, b) = (noise(m * k, 1), noise(k * n, 2));
+        let at = transposed(&a.iter().map(|x| x.to_f64()).collect::<Vec<_>>(), m, k);
+        let at: Vec<T> = at.into_iter().map(T::from_f64).collect();
+        for a_ref in [row_major(&a, k), col_major(&at, m)] {
+            let mut want = vec![T::NAN; m * n];
+            gemm_oriented(kern, m, k, n, a_ref, row_major(&b, n), &mut want);
+            let mut got = vec![T::NAN; m * n];
+            gemm_packed(kern, m, k, n, a_ref, row_major(&b, n), &mut got);
+            let bits = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&got),
+                bits(&want),
+                "{m}x{k}x{n} MR={} NR={}",
+                K::MR,
+                K::NR
+            );
+        }
+    }
+    // (A square tile never gains from the swap.)
+    assert!(
+        transposed_some || K::MR == K::NR,
+        "no shape took the transposed orientation with MR={} NR={}",
+        K::MR,
+        K::NR
+    );
+}
+
+#[test]
+fn narrow_outputs_computed_transposed_have_the_bits_of_the_product_as_it_stands() {
+    for_each_kernel!(check_transposed_orientation);
 }
 
 #[test]

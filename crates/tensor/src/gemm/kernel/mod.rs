@@ -40,14 +40,28 @@ pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync + 'static {
     /// Columns of `B` per packed panel (a multiple of `NR`).
     const NC: usize;
 
-    /// For `i < MR`, `j < NR`: `c[i * rsc + j] = s + sum_{p < kc} a[p * MR + i] * b[p * NR + j]`,
-    /// with `s = c[i * rsc + j]` if `accumulate` else `0`. The sum over `p` runs in increasing
-    /// order in one accumulator per element, so the result depends only on the packed values.
+    /// For `i < rows` (`1 <= rows <= MR`), `j < NR`:
+    /// `c[i * rsc + j] = s + sum_{p < kc} a[p * MR + i] * b[p * NR + j]`, with
+    /// `s = c[i * rsc + j]` if `accumulate` else `0`; rows from `rows` on are not written. The
+    /// sum over `p` runs in increasing order in one accumulator per element, so the result
+    /// depends only on the packed values, not on `rows`. A tile of fewer rows (the last
+    /// micro-panel of `A`) costs the SIMD kernels that many rows' work, not `MR`'s: they run it
+    /// as pieces of 4, 2 and 1 rows.
     ///
     /// # Panics
-    /// If `a` is shorter than `kc * MR`, `b` than `kc * NR`, or `c` than `(MR - 1) * rsc + NR`,
-    /// or if `rsc < NR` (rows would overlap).
-    fn run(self, kc: usize, a: &[T], b: &[T], c: &mut [T], rsc: usize, accumulate: bool);
+    /// If `rows` is 0 or above `MR`, `a` is shorter than `kc * MR`, `b` than `kc * NR`, or `c`
+    /// than `(rows - 1) * rsc + NR`, or if `rsc < NR` (rows would overlap).
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        self,
+        rows: usize,
+        kc: usize,
+        a: &[T],
+        b: &[T],
+        c: &mut [T],
+        rsc: usize,
+        accumulate: bool,
+    );
 
     /// Packs rows `0..mc`, columns `0..kc` of `a` into `MR`-tall micro-panels
     /// ([`crate::gemm::pack`], with `MR` as a constant so the copies unroll).
@@ -114,12 +128,27 @@ pub(crate) fn direct_gemm<T: Float>(
     run(path, m, k, n, a, b, c);
 }
 
-/// The checks every kernel makes before reading through pointers (see [`MicroKernel::run`]).
+/// The checks every kernel makes before reading through pointers (see [`MicroKernel::run`]):
+/// `rows` rows of an `mr x nr` tile, over `kc` steps.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn check_lengths<T>(mr: usize, nr: usize, kc: usize, a: &[T], b: &[T], c: &[T], rsc: usize) {
+fn check_lengths<T>(
+    rows: usize,
+    mr: usize,
+    nr: usize,
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    c: &[T],
+    rsc: usize,
+) {
     assert!(
-        a.len() >= kc * mr && b.len() >= kc * nr && rsc >= nr && c.len() >= (mr - 1) * rsc + nr,
-        "invariant: micro-kernel operands cover an {mr}x{nr}x{kc} tile"
+        (1..=mr).contains(&rows)
+            && a.len() >= kc * mr
+            && b.len() >= kc * nr
+            && rsc >= nr
+            && c.len() >= (rows - 1) * rsc + nr,
+        "invariant: micro-kernel operands cover {rows} rows of an {mr}x{nr}x{kc} tile"
     );
 }
 
@@ -170,38 +199,48 @@ mod tests {
     }
 
     /// Runs kernel `k` on an `(MR x kc) (kc x NR)` product written into a `C` with 3 columns of
-    /// padding per row (which must stay untouched), with and without accumulation.
+    /// padding per row (which must stay untouched), with and without accumulation, for every
+    /// number of rows (the rows past it must stay untouched too).
     fn check<T: Float, K: MicroKernel<T>>(k: K) {
-        let (mr, nr) = (K::MR, K::NR);
+        let mr = K::MR;
         let depths: &[usize] = if cfg!(miri) {
             &[0, 1, 5]
         } else {
             &[0, 1, 2, 7, 33]
         };
-        for &kc in depths {
-            let a: Vec<f64> = (0..kc * mr).map(|i| (i % 5) as f64 - 2.0).collect();
-            let b: Vec<f64> = (0..kc * nr).map(|i| (i % 7) as f64 - 3.0).collect();
-            let rsc = nr + 3;
-            let c0: Vec<f64> = (0..mr * rsc).map(|i| (i % 3) as f64).collect();
-            let cast = |v: &[f64]| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
-            let (at, bt) = (cast(&a), cast(&b));
-            for accumulate in [false, true] {
-                let mut c = cast(&c0);
-                k.run(kc, &at, &bt, &mut c, rsc, accumulate);
-                let start = if accumulate {
-                    c0.clone()
-                } else {
-                    vec![0.0; c0.len()]
-                };
-                let mut want = reference(mr, nr, kc, &a, &b, &start);
-                for i in 0..mr {
-                    for j in nr..rsc {
+        for rows in 1..=mr {
+            for &kc in depths {
+                check_rows(k, rows, kc);
+            }
+        }
+    }
+
+    fn check_rows<T: Float, K: MicroKernel<T>>(k: K, rows: usize, kc: usize) {
+        let (mr, nr) = (K::MR, K::NR);
+        let a: Vec<f64> = (0..kc * mr).map(|i| (i % 5) as f64 - 2.0).collect();
+        let b: Vec<f64> = (0..kc * nr).map(|i| (i % 7) as f64 - 3.0).collect();
+        let rsc = nr + 3;
+        let c0: Vec<f64> = (0..mr * rsc).map(|i| (i % 3) as f64).collect();
+        let cast = |v: &[f64]| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
+        let (at, bt) = (cast(&a), cast(&b));
+        for accumulate in [false, true] {
+            let mut c = cast(&c0);
+            k.run(rows, kc, &at, &bt, &mut c, rsc, accumulate);
+            let start = if accumulate {
+                c0.clone()
+            } else {
+                vec![0.0; c0.len()]
+            };
+            let mut want = reference(mr, nr, kc, &a, &b, &start);
+            for i in 0..mr {
+                for j in 0..rsc {
+                    if i >= rows || j >= nr {
                         want[i * rsc + j] = c0[i * rsc + j];
                     }
                 }
-                let got: Vec<f64> = c.iter().map(|x| x.to_f64()).collect();
-                assert_eq!(got, want, "kc={kc} accumulate={accumulate}");
             }
+            let got: Vec<f64> = c.iter().map(|x| x.to_f64()).collect();
+            assert_eq!(got, want, "rows={rows} kc={kc} accumulate={accumulate}");
         }
     }
 
@@ -276,6 +315,6 @@ mod tests {
         let a = [1.0f32; 4 * 2];
         let b = [1.0f32; 8 * 2];
         let mut c = [0.0f32; 8 * 3];
-        Portable::<4, 8>.run(2, &a, &b, &mut c, 8, false);
+        Portable::<4, 8>.run(4, 2, &a, &b, &mut c, 8, false);
     }
 }

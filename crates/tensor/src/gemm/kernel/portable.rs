@@ -21,8 +21,17 @@ macro_rules! portable_blocking {
             const NC: usize = crate::gemm::blocking::PORTABLE.nc;
 
             #[inline]
-            fn run(self, kc: usize, a: &[$t], b: &[$t], c: &mut [$t], rsc: usize, acc: bool) {
-                run::<$t, $mr, $nr>(kc, a, b, c, rsc, acc)
+            fn run(
+                self,
+                rows: usize,
+                kc: usize,
+                a: &[$t],
+                b: &[$t],
+                c: &mut [$t],
+                rsc: usize,
+                acc: bool,
+            ) {
+                run::<$t, $mr, $nr>(rows, kc, a, b, c, rsc, acc)
             }
 
             #[inline]
@@ -40,8 +49,11 @@ macro_rules! portable_blocking {
 portable_blocking!(f32, 4, 8);
 portable_blocking!(f64, 4, 4);
 
+/// The whole tile, of which the first `rows` rows are written (the portable kernel is the
+/// fallback and Miri's; it does not need the SIMD kernels' short tiles).
 #[inline]
 fn run<T: Float, const MR: usize, const NR: usize>(
+    rows: usize,
     kc: usize,
     a: &[T],
     b: &[T],
@@ -49,7 +61,7 @@ fn run<T: Float, const MR: usize, const NR: usize>(
     rsc: usize,
     accumulate: bool,
 ) {
-    check_lengths(MR, NR, kc, a, b, c, rsc);
+    check_lengths(rows, MR, NR, kc, a, b, c, rsc);
     let (a, _) = a[..kc * MR].as_chunks::<MR>();
     let (b, _) = b[..kc * NR].as_chunks::<NR>();
     let mut ab = [[T::ZERO; NR]; MR];
@@ -60,7 +72,7 @@ fn run<T: Float, const MR: usize, const NR: usize>(
             }
         }
     }
-    for (row, crow) in ab.iter().zip(c.chunks_mut(rsc)) {
+    for (row, crow) in ab.iter().take(rows).zip(c.chunks_mut(rsc)) {
         for (x, cj) in row.iter().zip(&mut crow[..NR]) {
             *cj = if accumulate { *cj + *x } else { *x };
         }

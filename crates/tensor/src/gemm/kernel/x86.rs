@@ -89,10 +89,38 @@ macro_rules! simd_kernel {
             const NC: usize = $blk.nc;
 
             #[inline]
-            fn run(self, kc: usize, a: &[$t], b: &[$t], c: &mut [$t], rsc: usize, acc: bool) {
+            fn run(
+                self,
+                rows: usize,
+                kc: usize,
+                a: &[$t],
+                b: &[$t],
+                c: &mut [$t],
+                rsc: usize,
+                acc: bool,
+            ) {
+                check_lengths(rows, $mr, Self::NR, kc, a, b, c, rsc);
                 // SAFETY: `$inner` only requires the target features it is compiled with; a
                 // value of `$name` exists only if `new` detected them on this CPU.
-                unsafe { $inner(kc, a, b, c, rsc, acc) }
+                unsafe {
+                    if rows == $mr {
+                        return $inner::<$mr>(kc, 0, a, b, c, rsc, acc);
+                    }
+                    // Fewer rows (at most 7): pieces of 4, 2 and 1, each starting where the
+                    // last ended, in `A`'s micro-panel (row `i0`) and in `C`.
+                    let mut i0 = 0;
+                    for piece in [4, 2, 1] {
+                        if rows & piece != 0 {
+                            let c = &mut c[i0 * rsc..];
+                            match piece {
+                                4 => $inner::<4>(kc, i0, a, b, c, rsc, acc),
+                                2 => $inner::<2>(kc, i0, a, b, c, rsc, acc),
+                                _ => $inner::<1>(kc, i0, a, b, c, rsc, acc),
+                            }
+                            i0 += piece;
+                        }
+                    }
+                }
             }
 
             fn pack_a(self, mc: usize, kc: usize, a: MatRef<'_, $t>, dst: &mut [$t]) {
@@ -131,18 +159,28 @@ macro_rules! simd_kernel {
             }
         }
 
+        /// Rows `i0..i0 + R` of the tile ([`MicroKernel::run`]), into rows `0..R` of `c`.
         #[target_feature(enable = $features)]
-        fn $inner(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], rsc: usize, accumulate: bool) {
+        fn $inner<const R: usize>(
+            kc: usize,
+            i0: usize,
+            a: &[$t],
+            b: &[$t],
+            c: &mut [$t],
+            rsc: usize,
+            accumulate: bool,
+        ) {
             const MR: usize = $mr;
             const NR: usize = $nv * $lanes;
-            check_lengths(MR, NR, kc, a, b, c, rsc);
+            assert!(i0 + R <= MR, "invariant: rows {i0}..{} of an {MR}-row tile", i0 + R);
+            check_lengths(R, MR, NR, kc, a, b, c, rsc);
             let cp = c.as_mut_ptr();
             // Start fetching the C tile now, so it has arrived by the time the sums are added to
             // it (a long sum hides the misses; a short one would only pay for the hints).
             if kc >= 32 {
                 // SAFETY: as for the stores below, every address is inside `c`.
                 unsafe {
-                    for i in 0..MR {
+                    for i in 0..R {
                         for v in 0..$nv {
                             let p = cp.add(i * rsc + v * $lanes).cast::<i8>();
                             _mm_prefetch::<_MM_HINT_T0>(p);
@@ -150,14 +188,15 @@ macro_rules! simd_kernel {
                     }
                 }
             }
-            let mut ab = [[$zero(); $nv]; MR];
-            let (mut ap, mut bp) = (a.as_ptr(), b.as_ptr());
-            // SAFETY: `check_lengths` proved `a.len() >= kc * MR` and `b.len() >= kc * NR`.
-            // Step `p < kc` reads `a[p * MR..(p + 1) * MR]` and `b[p * NR..(p + 1) * NR]`
-            // (`ap`, `bp` point at their starts), all in bounds; after the last step the
-            // pointers are at most one past the end, which `add` allows. Loads are unaligned.
+            let mut ab = [[$zero(); $nv]; R];
+            let (a, b) = (a.as_ptr(), b.as_ptr());
+            // SAFETY: `i0 + R <= MR` and `check_lengths` proved `a.len() >= kc * MR` and
+            // `b.len() >= kc * NR`. Step `p < kc` reads `a[p * MR + i0..p * MR + i0 + R]` and
+            // `b[p * NR..(p + 1) * NR]`, all in bounds (the pointers are formed per step, so
+            // none goes past the end of its slice). Loads are unaligned.
             unsafe {
-                for _ in 0..kc {
+                for p in 0..kc {
+                    let (ap, bp) = (a.add(p * MR + i0), b.add(p * NR));
                     let mut bv = [$zero(); $nv];
                     for (v, x) in bv.iter_mut().enumerate() {
                         *x = $load(bp.add(v * $lanes));
@@ -168,11 +207,9 @@ macro_rules! simd_kernel {
                             *x = $fma(ai, bj, *x);
                         }
                     }
-                    ap = ap.add(MR);
-                    bp = bp.add(NR);
                 }
             }
-            // SAFETY: `check_lengths` proved `c.len() >= (MR - 1) * rsc + NR`, so row `i < MR`,
+            // SAFETY: `check_lengths` proved `c.len() >= (R - 1) * rsc + NR`, so row `i < R`,
             // lanes `v * $lanes..(v + 1) * $lanes` with `v < $nv` (so below `NR`) lie at
             // `i * rsc + v * $lanes..` inside `c`, which we borrow mutably.
             unsafe {
