@@ -88,7 +88,7 @@ macro_rules! simd_kernel {
             const KC: usize = $blk.kc;
             const NC: usize = $blk.nc;
 
-            #[inline]
+            #[inline(always)]
             fn run(
                 self,
                 rows: usize,
