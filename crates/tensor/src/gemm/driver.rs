@@ -85,12 +85,14 @@ pub(crate) fn gemm_packed<T: Float, K: MicroKernel<T>>(
 /// Whether `C^T = B^T A^T` needs at least a quarter fewer tile elements than `C = A B`, counting
 /// each row at `NR` columns and the rows as they are (a tile cut short by the last columns is
 /// computed whole and its padding thrown away; one cut short by the last rows costs only its
-/// rows). Counting the rows padded to `MR` too kept the f64 `256x10` outputs as they stand
-/// (`8 x 16` tiles), at 26.4 us against 19.3 transposed. Measured (docs/performance.md): the digits
-/// step's `256x128 @ 128x10` f32 on AVX-512 (`8 x 32` tiles: 256 x 32 padded against 10 x 256)
-/// went from 22.9 to 11.5-11.9 us, its `(256x128)^T @ 256x10` from 23.7 to 9.8-9.9. Swapping the operands swaps each product
-/// `a[i, p] * b[p, j]` into `b[p, j] * a[i, p]`, which rounds the same, and keeps the order of
-/// the sum over `p`: the result is bitwise that of the other orientation.
+/// rows). Measured (docs/performance.md): the digits step's `256x128 @ 128x10` f32 on AVX-512
+/// (`8 x 32` tiles: 256 x 32 elements against 10 x 256) went from 22.9 to 11.5-11.9 us, its
+/// `(256x128)^T @ 256x10` from 23.7 to 9.8-9.9. Counting the rows padded to `MR` too kept the
+/// f64 `256x10` outputs as they stand (`8 x 16` tiles), at 26.4 us against 19.3 transposed.
+///
+/// Swapping the operands swaps each product `a[i, p] * b[p, j]` into `b[p, j] * a[i, p]`, which
+/// rounds the same, and keeps the order of the sum over `p`: the result is bitwise that of the
+/// other orientation.
 pub(super) fn transposed_is_tighter<T: Float, K: MicroKernel<T>>(m: usize, n: usize) -> bool {
     let padded = |rows: usize, cols: usize| rows.saturating_mul(cols.next_multiple_of(K::NR));
     padded(n, m).saturating_mul(4) <= padded(m, n).saturating_mul(3)
