@@ -40,7 +40,7 @@ pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync + 'static {
     /// Columns of `B` per packed panel (a multiple of `NR`).
     const NC: usize;
 
-    /// For `i < rows` (`1 <= rows <= MR`), `j < NR`:
+    /// For `i < rows` (`1 <= rows <= MR`), `j < NR` and `kc >= 1`:
     /// `c[i * rsc + j] = s + sum_{p < kc} a[p * MR + i] * b[p * NR + j]`, with
     /// `s = c[i * rsc + j]` if `accumulate` else `0`; rows from `rows` on are not written. The
     /// sum over `p` runs in increasing order in one accumulator per element, so the result
@@ -49,7 +49,7 @@ pub(crate) trait MicroKernel<T: Float>: Copy + Send + Sync + 'static {
     /// as pieces of 4, 2 and 1 rows.
     ///
     /// # Panics
-    /// If `rows` is 0 or above `MR`, `a` is shorter than `kc * MR`, `b` than `kc * NR`, or `c`
+    /// If `kc` is 0, `rows` is 0 or above `MR`, `a` is shorter than `kc * MR`, `b` than `kc * NR`, or `c`
     /// than `(rows - 1) * rsc + NR`, or if `rsc < NR` (rows would overlap).
     #[allow(clippy::too_many_arguments)]
     fn run(
@@ -143,7 +143,8 @@ fn check_lengths<T>(
     rsc: usize,
 ) {
     assert!(
-        (1..=mr).contains(&rows)
+        kc >= 1
+            && (1..=mr).contains(&rows)
             && a.len() >= kc * mr
             && b.len() >= kc * nr
             && rsc >= nr
@@ -203,11 +204,7 @@ mod tests {
     /// number of rows (the rows past it must stay untouched too).
     fn check<T: Float, K: MicroKernel<T>>(k: K) {
         let mr = K::MR;
-        let depths: &[usize] = if cfg!(miri) {
-            &[0, 1, 5]
-        } else {
-            &[0, 1, 2, 7, 33]
-        };
+        let depths: &[usize] = if cfg!(miri) { &[1, 5] } else { &[1, 2, 7, 33] };
         for rows in 1..=mr {
             for &kc in depths {
                 check_rows(k, rows, kc);

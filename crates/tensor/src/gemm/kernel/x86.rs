@@ -190,12 +190,16 @@ macro_rules! simd_kernel {
             }
             let mut ab = [[$zero(); $nv]; R];
             let (a, b) = (a.as_ptr(), b.as_ptr());
-            // SAFETY: `i0 + R <= MR` and `check_lengths` proved `a.len() >= kc * MR` and
-            // `b.len() >= kc * NR`. Step `p < kc` reads `a[p * MR + i0..p * MR + i0 + R]` and
-            // `b[p * NR..(p + 1) * NR]`, all in bounds (the pointers are formed per step, so
+            // SAFETY: `i0 + R <= MR` and `check_lengths` proved `kc >= 1`, `a.len() >= kc * MR`
+            // and `b.len() >= kc * NR`. Step `p < kc` reads `a[p * MR + i0..p * MR + i0 + R]`
+            // and `b[p * NR..(p + 1) * NR]`, all in bounds (the pointers are formed per step, so
             // none goes past the end of its slice). Loads are unaligned.
             unsafe {
-                for p in 0..kc {
+                // A loop tested at its end (`kc >= 1`): with a test at the start, LLVM kept a
+                // copy of `ab` on the stack for the path that skips it, and stored and reloaded
+                // the sums through it (53 more stack accesses in the 8-row kernel).
+                let mut p = 0;
+                loop {
                     let (ap, bp) = (a.add(p * MR + i0), b.add(p * NR));
                     let mut bv = [$zero(); $nv];
                     for (v, x) in bv.iter_mut().enumerate() {
@@ -207,16 +211,20 @@ macro_rules! simd_kernel {
                             *x = $fma(ai, bj, *x);
                         }
                     }
+                    p += 1;
+                    if p >= kc {
+                        break;
+                    }
                 }
             }
             // SAFETY: `check_lengths` proved `c.len() >= (R - 1) * rsc + NR`, so row `i < R`,
             // lanes `v * $lanes..(v + 1) * $lanes` with `v < $nv` (so below `NR`) lie at
             // `i * rsc + v * $lanes..` inside `c`, which we borrow mutably.
             unsafe {
-                for (i, row) in ab.iter().enumerate() {
-                    for (v, &x) in row.iter().enumerate() {
+                for i in 0..R {
+                    for v in 0..$nv {
                         let p = cp.add(i * rsc + v * $lanes);
-                        let y = if accumulate { $add($load(p), x) } else { x };
+                        let y = if accumulate { $add($load(p), ab[i][v]) } else { ab[i][v] };
                         $store(p, y);
                     }
                 }
