@@ -11,8 +11,9 @@ use std::cell::RefCell;
 
 use crate::float::Float;
 
-/// Buffers a thread may keep: the `B` panel and an `A` block, per element type.
-const KEEP: usize = 4;
+/// Buffers a thread may keep: the `B` panel, an `A` block and a transposed product's output
+/// (`via_transpose`), per element type.
+const KEEP: usize = 6;
 
 thread_local! {
     /// Each is a `Vec<f32>` or a `Vec<f64>`, boxed so one list holds both.

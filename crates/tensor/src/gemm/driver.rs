@@ -72,11 +72,9 @@ pub(crate) fn gemm_packed<T: Float, K: MicroKernel<T>>(
     c: &mut [T],
 ) {
     if transposed_is_tighter::<T, K>(m, n) {
-        // (A spare buffer, not zeroed: the product writes every element before reading it.)
-        let mut ct = Aligned::<T>::new(n * m);
-        let ct = ct.get(n * m);
-        gemm_oriented(kern, n, k, m, b.transposed(), a.transposed(), ct);
-        super::transpose_into(ct, m, n, c);
+        super::via_transpose(m, n, a, b, c, |bt, at, ct| {
+            gemm_oriented(kern, n, k, m, bt, at, ct);
+        });
     } else {
         gemm_oriented(kern, m, k, n, a, b, c);
     }

@@ -103,22 +103,26 @@ fn narrow_transposed<T: Float>(
     b: MatRef<'_, T>,
     c: &mut [T],
 ) {
-    let mut ct = vec![T::ZERO; n * m];
-    kernel::direct_gemm(
-        Direct::Small,
-        n,
-        k,
-        m,
-        b.transposed(),
-        a.transposed(),
-        &mut ct,
-    );
-    transpose_into(&ct, m, n, c);
+    via_transpose(m, n, a, b, c, |bt, at, ct| {
+        kernel::direct_gemm(Direct::Small, n, k, m, bt, at, ct);
+    });
 }
 
-/// Writes `ct` (`n x m`, row-major) transposed into `c` (`m x n`, row-major).
-fn transpose_into<T: Copy>(ct: &[T], m: usize, n: usize, c: &mut [T]) {
-    let ct = &ct[..m * n];
+/// `c = a b` (`m x n`) as `C^T = B^T A^T`: `product(bt, at, ct)` computes the `n x m` product
+/// of the swapped operands (views of the same data) into `ct`, which is then transposed into `c`.
+/// `ct` is a spare buffer of this thread, not zeroed: every product path overwrites each
+/// element of its output.
+pub(crate) fn via_transpose<T: Float>(
+    m: usize,
+    n: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    product: impl FnOnce(MatRef<'_, T>, MatRef<'_, T>, &mut [T]),
+) {
+    let mut buf = buffer::Aligned::<T>::new(n * m);
+    let ct = buf.get(n * m);
+    product(b.transposed(), a.transposed(), ct);
     for (i, crow) in c[..m * n].chunks_exact_mut(n).enumerate() {
         for (x, col) in crow.iter_mut().zip(ct.chunks_exact(m)) {
             *x = col[i];
